@@ -1,0 +1,22 @@
+/*
+ * info.c - what the library can say about itself.
+ */
+#include <config.h>
+
+#include <stdlib.h>
+
+#include "sharedmem.h"
+
+const char *
+sharedmem_dir(void)
+{
+	const char *dir = getenv("SHAREDMEM_DIR");
+
+	return dir != NULL && *dir != '\0' ? dir : SHAREDMEM_KEYDIR;
+}
+
+const char *
+sharedmem_version(void)
+{
+	return PACKAGE_VERSION;
+}

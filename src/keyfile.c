@@ -1,0 +1,581 @@
+/*
+ * keyfile.c - the key-file protocol: how a name becomes a segment.
+ *
+ * Each name has a key file DIR/sharedmem.NAME in the key directory.  It
+ * holds one line (record.c) with the System V key and shmid of the name's
+ * segment and the pid of its creator:
+ *
+ *	sharedmem 1 key=0x5300a1b2 shmid=32769 pid=4242
+ *
+ * Create.  A key file is never written where others can see it half done.
+ * The creator
+ *  1. clears the name if it is stale (below), and fails with EEXIST if it
+ *     is alive, before making anything;
+ *  2. makes a private file DIR/sharedmem+XXXXXX with mkstemp(3) (O_EXCL:
+ *     no symbolic link is followed) and write-locks it, so that anyone can
+ *     tell a create in progress from one whose process died;
+ *  3. takes ftok(private file, 'S') as the first candidate key.  Before
+ *     each shmget(key, size, IPC_CREAT | IPC_EXCL | mode) it records the key
+ *     with shmid -1, so that a crash right after shmget leaves a trail to
+ *     the segment.  A key that is taken - an ftok collision with another
+ *     name, or a segment that is not ours - is skipped for the next one;
+ *  4. attaches the segment and records its key and shmid;
+ *  5. publishes the file under the name with link(2), which fails if the
+ *     name exists: of concurrent creators exactly one succeeds, and the
+ *     others remove their segment and fail with EEXIST;
+ *  6. removes the private name and lets go of the lock.
+ * A key file under a name is therefore always complete, and its segment
+ * whole: shmget makes a segment at its full size, zero-filled.  The key
+ * lives in the record, not in the file's inode: attaching never calls
+ * ftok, so names whose files collide in ftok cannot be mixed up.
+ *
+ * Attach.  The key file is opened without following symbolic links and
+ * must be a regular file holding a valid record.  The segment is attached
+ * only if shmget(key, 0, 0) still yields the recorded shmid.  A segment
+ * removed by ipcrm(1) or a reboot, or replaced by another at the same key,
+ * gives ENOENT; no wrong segment is ever attached, and nothing is removed.
+ *
+ * Stale names.  A key file whose segment is gone blocks nothing.  Whoever
+ * removes a key file - a creator clearing a stale name, unlink, remove -
+ * judges its record, opens it for writing, takes its write lock, and
+ * checks that the name still refers to the very file it judged (device
+ * and inode) before unlinking it.  Key files never change once published,
+ * so the judgement holds under the lock: two removers cannot remove each
+ * other's files, and sharedmem_unlink() removes a key file only while it
+ * refers to its handle's segment.  Locks are held for a few system calls;
+ * a waiter gives up after about LOCK_WAIT_MS with EBUSY, never hangs.
+ *
+ * Failure.  A create that fails after any step undoes every step before
+ * it: detaches and removes its segment, removes its private file.  Attach
+ * and the judgement of a name change nothing.
+ *
+ * Crashes.  A creator killed before step 5 leaves an unlocked private file
+ * and perhaps a segment that its record points to; killed after it, a
+ * complete name whose segment lives on, as System V segments do until
+ * they are removed.  Neither blocks the name.  sharedmem gc finds the
+ * leftovers by their unlocked private files.
+ *
+ * Locks are fcntl(2) locks on the open file description (F_OFD_SETLK)
+ * where the system has them, so that threads exclude each other too, and
+ * classic per-process locks elsewhere; the kernel drops either kind when
+ * its holder dies.
+ */
+#include <config.h>
+
+#include <sys/types.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#if !HAVE_DECL_O_CLOEXEC
+#define O_CLOEXEC 0
+#endif
+#if !HAVE_DECL_O_NOFOLLOW
+#define O_NOFOLLOW 0
+#endif
+
+#define PROJ_ID		'S'	/* ftok()'s proj; 0 is unspecified */
+#define KEY_PROBES	4096	/* keys tried before giving up with ENOSPC */
+#define PUBLISH_TRIES	8	/* rounds against removers of stale names */
+#define LOCK_WAIT_MS	500
+
+/* O_NONBLOCK: a FIFO planted as a key file must not block the open. */
+#define KEYFILE_OPEN	(O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+
+enum doom { STALE, THIS_SEGMENT };
+
+static void
+nap_ms(long ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	/* An early wake-up only shortens a wait that is retried anyway. */
+	(void)nanosleep(&ts, NULL);
+}
+
+/* Closes fd keeping errno: for error paths, and for files only read. */
+static void
+close_quietly(int fd)
+{
+	int saved = errno;
+
+	(void)close(fd);
+	errno = saved;
+}
+
+/* Takes a write lock on the whole of fd, waiting LOCK_WAIT_MS at most. */
+static int
+lock_file(int fd)
+{
+	struct flock fl;
+	long waited;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	for (waited = 0;; waited++) {
+#if HAVE_DECL_F_OFD_SETLK
+		if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
+			return 0;
+		/* EINVAL: headers newer than the kernel. */
+		if (errno == EINVAL && fcntl(fd, F_SETLK, &fl) == 0)
+			return 0;
+#else
+		if (fcntl(fd, F_SETLK, &fl) == 0)
+			return 0;
+#endif
+		if (errno != EACCES && errno != EAGAIN)
+			return -1;
+		if (waited == LOCK_WAIT_MS) {
+			errno = EBUSY;
+			return -1;
+		}
+		nap_ms(1);
+	}
+}
+
+/*
+ * Opens the key file at path for oflag and fills *st; refuses symbolic
+ * links and anything but a regular file with EINVAL.
+ */
+static int
+open_keyfile(const char *path, int oflag, struct stat *st)
+{
+	struct stat lst;
+	int fd;
+
+	if ((fd = open(path, oflag | KEYFILE_OPEN)) == -1) {
+		if (errno == ELOOP || errno == EMLINK
+#ifdef EFTYPE
+		    || errno == EFTYPE
+#endif
+		    )
+			errno = EINVAL;	/* a symbolic link */
+		return -1;
+	}
+	if (fstat(fd, st) == -1)
+		goto fail;
+	if (!S_ISREG(st->st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	if (O_NOFOLLOW == 0) {
+		/* Without O_NOFOLLOW a link was followed: see if path is one. */
+		if (lstat(path, &lst) == -1)
+			goto fail;
+		if (!S_ISREG(lst.st_mode) || lst.st_ino != st->st_ino ||
+		    lst.st_dev != st->st_dev) {
+			errno = EINVAL;
+			goto fail;
+		}
+	}
+	return fd;
+fail:
+	close_quietly(fd);
+	return -1;
+}
+
+/* Reads the record of the key file fd; EINVAL if it holds none. */
+static int
+read_record(int fd, struct record *rec)
+{
+	char buf[RECORD_MAX + 1];
+	size_t len = 0;
+	ssize_t n;
+
+	do {
+		n = pread(fd, buf + len, sizeof(buf) - len, (off_t)len);
+		if (n == -1 && errno != EINTR)
+			return -1;
+		if (n > 0)
+			len += (size_t)n;
+	} while (n != 0 && len < sizeof(buf));
+	if (record_parse(buf, len, rec) == -1) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Writes rec over the record of fd; *len holds the length of what is
+ * there, so that a shorter record can cut it.
+ */
+static int
+write_record(int fd, const struct record *rec, size_t *len)
+{
+	char buf[RECORD_MAX];
+	ssize_t n;
+	int want;
+
+	if ((want = record_format(buf, sizeof(buf), rec)) == -1) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	if ((n = pwrite(fd, buf, (size_t)want, 0)) != want) {
+		if (n >= 0)
+			errno = ENOSPC;
+		return -1;
+	}
+	if ((size_t)want < *len && ftruncate(fd, (off_t)want) == -1)
+		return -1;
+	*len = (size_t)want;
+	return 0;
+}
+
+/* Whether rec's segment still exists: 1 yes, 0 no, -1 error. */
+static int
+segment_alive(const struct record *rec)
+{
+	struct shmid_ds ds;
+	int id;
+
+	if (rec->shmid == -1)
+		return 0;
+	if ((id = shmget(rec->key, 0, 0)) != -1)
+		return id == rec->shmid;
+	if (errno == ENOENT || errno == EIDRM)
+		return 0;
+	if (errno != EACCES)
+		return -1;
+	/* Somebody's segment sits at the key; if the recorded id is gone,
+	 * it is not ours.  Otherwise it may be: keep the name. */
+	if (shmctl(rec->shmid, IPC_STAT, &ds) == -1 &&
+	    (errno == EINVAL || errno == EIDRM))
+		return 0;
+	return 1;
+}
+
+/*
+ * Removes the key file at path if its record is stale (STALE), or refers
+ * to key and shmid (THIS_SEGMENT).  Returns 1 if it removed it, 0 if it
+ * kept it, -1 with errno (ENOENT: there is none).
+ */
+static int
+remove_keyfile(const char *path, enum doom doom, key_t key, int shmid)
+{
+	struct stat judged, locked;
+	struct record rec;
+	int fd, tries, r;
+
+	for (tries = 0; tries < PUBLISH_TRIES; tries++) {
+		/* Who may remove it, owns it: open for writing at once when
+		 * it should be ours; to judge a stranger's, reading is enough. */
+		fd = open_keyfile(path, doom == STALE ? O_RDONLY : O_RDWR,
+		    &judged);
+		if (fd == -1)
+			return -1;
+		if (read_record(fd, &rec) == -1) {
+			close_quietly(fd);
+			return -1;
+		}
+		if (doom == STALE) {
+			if ((r = segment_alive(&rec)) != -1)
+				r = !r;
+		} else
+			r = rec.key == key && rec.shmid == shmid;
+		if (r != 1) {
+			close_quietly(fd);
+			return r;
+		}
+		if (doom == STALE) {
+			/* Reopen for writing, to lock; a file that changed
+			 * in between is judged again. */
+			(void)close(fd);
+			if ((fd = open_keyfile(path, O_RDWR, &locked)) == -1)
+				return -1;
+			if (locked.st_dev != judged.st_dev ||
+			    locked.st_ino != judged.st_ino) {
+				(void)close(fd);
+				continue;
+			}
+		}
+		if (lock_file(fd) == -1) {
+			close_quietly(fd);
+			return -1;
+		}
+		if (lstat(path, &locked) == -1 ||
+		    locked.st_dev != judged.st_dev ||
+		    locked.st_ino != judged.st_ino) {
+			/* Removed, or replaced, while we waited. */
+			(void)close(fd);
+			continue;
+		}
+		r = unlink(path);
+		close_quietly(fd);
+		return r == -1 ? -1 : 1;
+	}
+	errno = EBUSY;
+	return -1;
+}
+
+/* Clears the name at path for a create: 0 if it is free now, -1 with
+ * EEXIST if it is alive, or another errno. */
+static int
+clear_stale(const char *path)
+{
+	switch (remove_keyfile(path, STALE, 0, 0)) {
+	case 1:
+		return 0;
+	case 0:
+		errno = EEXIST;
+		return -1;
+	default:
+		return errno == ENOENT ? 0 : -1;
+	}
+}
+
+/* The key file's permissions: its owner reads and writes it (to lock it),
+ * and whoever may use the segment may read it. */
+static mode_t
+keyfile_mode(mode_t mode)
+{
+	return S_IRUSR | S_IWUSR | (mode & (S_IRGRP | S_IWGRP) ? S_IRGRP : 0) |
+	    (mode & (S_IROTH | S_IWOTH) ? S_IROTH : 0);
+}
+
+static char *
+private_path(const char *dir)
+{
+	size_t dirlen = strlen(dir);
+	char *path;
+
+	if ((path = malloc(dirlen + sizeof("/" PRIVATE_PREFIX "XXXXXX"))) ==
+	    NULL)
+		return NULL;
+	memcpy(path, dir, dirlen);
+	memcpy(path + dirlen, "/" PRIVATE_PREFIX "XXXXXX",
+	    sizeof("/" PRIVATE_PREFIX "XXXXXX"));
+	return path;
+}
+
+/* Makes the private file and locks it; see steps 2 and 3. */
+static int
+make_private(char *tmp, mode_t mode)
+{
+	mode_t kmode = keyfile_mode(mode);
+	int fd;
+
+#if HAVE_MKOSTEMP
+	fd = mkostemp(tmp, O_CLOEXEC);
+#else
+	fd = mkstemp(tmp);
+#endif
+	if (fd == -1)
+		return -1;
+#if !HAVE_MKOSTEMP && defined(FD_CLOEXEC)
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
+		goto fail;
+#endif
+	if (lock_file(fd) == -1)
+		goto fail;
+	if (kmode != (S_IRUSR | S_IWUSR) && fchmod(fd, kmode) == -1)
+		goto fail;
+	return fd;
+fail:
+	close_quietly(fd);
+	(void)unlink(tmp);
+	return -1;
+}
+
+/* Creates the segment for the private file fd at tmp; see step 3. */
+static int
+make_segment(const char *tmp, int fd, size_t size, mode_t mode,
+    struct record *rec, size_t *reclen)
+{
+	unsigned long probe;
+	key_t first;
+	int id;
+
+	if ((first = ftok(tmp, PROJ_ID)) == (key_t)-1)
+		return -1;
+	rec->pid = (long)getpid();
+	for (probe = 0; probe < KEY_PROBES; probe++) {
+		rec->key = key_next(first, probe);
+		rec->shmid = -1;
+		if (write_record(fd, rec, reclen) == -1)
+			return -1;
+		id = shmget(rec->key, size, IPC_CREAT | IPC_EXCL | (int)mode);
+		if (id != -1) {
+			rec->shmid = id;
+			return 0;
+		}
+		if (errno != EEXIST)
+			return -1;
+	}
+	errno = ENOSPC;
+	return -1;
+}
+
+/*
+ * Creates the name whose key file is path (private files go to dir),
+ * with a segment of size bytes and permissions mode, attached with
+ * shmat() flags atflags, and describes it in *seg.
+ */
+int
+keyfile_create(const char *path, const char *dir, size_t size, mode_t mode,
+    int atflags, struct segment *seg)
+{
+	struct record rec;
+	size_t reclen = 0;
+	void *addr = (void *)-1;
+	char *tmp;
+	int fd, tries;
+
+	if (clear_stale(path) == -1)
+		return -1;
+	if ((tmp = private_path(dir)) == NULL)
+		return -1;
+	if ((fd = make_private(tmp, mode)) == -1) {
+		free(tmp);
+		return -1;
+	}
+	rec.shmid = -1;
+	if (make_segment(tmp, fd, size, mode, &rec, &reclen) == -1)
+		goto fail;
+	if ((addr = shmat(rec.shmid, NULL, atflags)) == (void *)-1)
+		goto fail;
+	if (write_record(fd, &rec, &reclen) == -1)
+		goto fail;
+	for (tries = 0; link(tmp, path) == -1; tries++) {
+		if (errno != EEXIST || tries == PUBLISH_TRIES)
+			goto fail;
+		if (clear_stale(path) == -1)
+			goto fail;
+	}
+	/* The name is out.  A private name that fails to go is a second
+	 * link to a complete key file, which gc removes; not a failure. */
+	(void)unlink(tmp);
+	(void)close(fd);
+	free(tmp);
+	seg->addr = addr;
+	seg->size = size;
+	seg->key = rec.key;
+	seg->id = rec.shmid;
+	return 0;
+fail:
+	{
+		int saved = errno;
+
+		if (addr != (void *)-1)
+			(void)shmdt(addr);
+		if (rec.shmid != -1)
+			(void)shmctl(rec.shmid, IPC_RMID, NULL);
+		(void)unlink(tmp);
+		(void)close(fd);
+		free(tmp);
+		errno = saved;
+	}
+	return -1;
+}
+
+/* errno for a segment that vanished between two calls. */
+static int
+vanished(void)
+{
+	if (errno == EINVAL || errno == EIDRM)
+		errno = ENOENT;
+	return -1;
+}
+
+/* Attaches the name whose key file is path; see "Attach" above. */
+int
+keyfile_attach(const char *path, int atflags, struct segment *seg)
+{
+	struct shmid_ds ds;
+	struct record rec;
+	struct stat st;
+	void *addr;
+	int fd, r, id;
+
+	if ((fd = open_keyfile(path, O_RDONLY, &st)) == -1)
+		return -1;
+	r = read_record(fd, &rec);
+	close_quietly(fd);
+	if (r == -1)
+		return -1;
+	if (rec.shmid == -1)
+		return errno = ENOENT, -1;
+	if ((id = shmget(rec.key, 0, 0)) == -1)
+		return vanished();
+	if (id != rec.shmid)
+		return errno = ENOENT, -1;
+	if (shmctl(id, IPC_STAT, &ds) == -1)
+		return vanished();
+	if ((addr = shmat(id, NULL, atflags)) == (void *)-1)
+		return vanished();
+	seg->addr = addr;
+	seg->size = (size_t)ds.shm_segsz;
+	seg->key = rec.key;
+	seg->id = id;
+	return 0;
+}
+
+/*
+ * Removes the segment key/shmid, which the caller has attached, and its
+ * key file at path if the file still refers to it.  ENOENT if the segment
+ * had been removed already.
+ */
+int
+keyfile_unlink(const char *path, key_t key, int shmid)
+{
+	int id, gone;
+
+	/* Only the key tells whether the segment was removed already: an
+	 * attached segment keeps its id after IPC_RMID. */
+	if ((id = shmget(key, 0, 0)) == -1)
+		gone = errno == ENOENT || errno == EIDRM;
+	else
+		gone = id != shmid;
+	if (!gone && shmctl(shmid, IPC_RMID, NULL) == -1) {
+		if (errno != EINVAL && errno != EIDRM)
+			return -1;
+		gone = 1;
+	}
+	/* A key file left behind is stale, and blocks nothing. */
+	(void)remove_keyfile(path, THIS_SEGMENT, key, shmid);
+	if (gone)
+		return errno = ENOENT, -1;
+	return 0;
+}
+
+/* Removes the name whose key file is path, and its segment. */
+int
+keyfile_remove(const char *path)
+{
+	struct record rec;
+	struct stat st;
+	int fd, r, alive;
+
+	if ((fd = open_keyfile(path, O_RDONLY, &st)) == -1)
+		return -1;
+	r = read_record(fd, &rec);
+	close_quietly(fd);
+	if (r == -1)
+		return -1;
+	if ((alive = segment_alive(&rec)) == -1)
+		return -1;
+	if (alive && shmctl(rec.shmid, IPC_RMID, NULL) == -1) {
+		if (errno != EINVAL && errno != EIDRM)
+			return -1;
+		alive = 0;
+	}
+	r = remove_keyfile(path, THIS_SEGMENT, rec.key, rec.shmid);
+	if (alive)
+		return 0;	/* a key file left behind is stale: harmless */
+	/* Only a stale name was there: say why it could not be cleared. */
+	if (r == -1 && errno != ENOENT)
+		return -1;
+	return errno = ENOENT, -1;
+}

@@ -1,0 +1,109 @@
+/*
+ * name.c - what a segment name may be, and where its key file lives.
+ */
+#include <config.h>
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sharedmem.h"
+#include "internal.h"
+
+#if !HAVE_DECL_O_CLOEXEC
+#define O_CLOEXEC 0
+#endif
+
+/*
+ * Checks name and points *stripped past its optional leading '/'.  Names
+ * are restricted to a portable file name alphabet so that a key file name
+ * can be built from them without quoting, and can never leave the key
+ * directory.  Returns 0, or the errno value that describes the fault.
+ */
+int
+name_check(const char *name, const char **stripped)
+{
+	const char *p;
+
+	if (name == NULL)
+		return EINVAL;
+	if (*name == '/')
+		name++;
+	for (p = name; *p != '\0'; p++) {
+		if (p - name >= SHAREDMEM_NAME_MAX)
+			return ENAMETOOLONG;
+		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789._-", *p) == NULL)
+			return EINVAL;
+	}
+	if (p == name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return EINVAL;
+	*stripped = name;
+	return 0;
+}
+
+/*
+ * Returns the key file path DIR/sharedmem.NAME in new memory, and in
+ * *name_at the offset of NAME within it; NULL with errno ENOMEM.
+ */
+char *
+keyfile_path(const char *dir, const char *name, size_t *name_at)
+{
+	size_t dirlen = strlen(dir), namelen = strlen(name);
+	size_t prefixlen = sizeof(KEYFILE_PREFIX) - 1;
+	char *path, *p;
+
+	if ((path = malloc(dirlen + 1 + prefixlen + namelen + 1)) == NULL)
+		return NULL;
+	p = path;
+	memcpy(p, dir, dirlen);
+	p += dirlen;
+	*p++ = '/';
+	memcpy(p, KEYFILE_PREFIX, prefixlen);
+	p += prefixlen;
+	*name_at = (size_t)(p - path);
+	memcpy(p, name, namelen + 1);
+	return path;
+}
+
+/*
+ * Writes a fresh name "psm_xxxxxxxx", as Python's SharedMemory makes them,
+ * into buf (13 bytes); draw counts the caller's attempts.  A clash is not
+ * fatal - the create fails with EEXIST and the caller draws again - so the
+ * bits need only differ between draws and between processes, not be
+ * secret.
+ */
+void
+name_random(char *buf, unsigned int draw)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char bytes[4];
+	unsigned long mix;
+	ssize_t got = -1;
+	size_t i;
+	int fd;
+
+	if ((fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)) != -1) {
+		got = read(fd, bytes, sizeof(bytes));
+		(void)close(fd);	/* read-only: nothing to lose */
+	}
+	if (got != (ssize_t)sizeof(bytes)) {
+		/* No /dev/urandom: mix what differs between draws. */
+		mix = (unsigned long)time(NULL) ^ (unsigned long)clock() ^
+		    ((unsigned long)getpid() << 16) ^ draw;
+		mix *= 2654435761UL;
+		for (i = 0; i < sizeof(bytes); i++)
+			bytes[i] = (unsigned char)(mix >> (i * 8));
+	}
+	memcpy(buf, "psm_", 4);
+	for (i = 0; i < sizeof(bytes); i++) {
+		buf[4 + 2 * i] = hex[bytes[i] >> 4];
+		buf[5 + 2 * i] = hex[bytes[i] & 0xf];
+	}
+	buf[12] = '\0';
+}

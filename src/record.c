@@ -1,0 +1,141 @@
+/*
+ * record.c - the one line a key file holds, and the key arithmetic.
+ *
+ *	sharedmem 1 key=0x5300a1b2 shmid=32769 pid=4242
+ *
+ * The key is printed as ipcs(1) prints it, so that a person can match the
+ * two.  The parser accepts exactly what record_format() writes: a key file
+ * that says anything else was not written by this library.
+ */
+#include <config.h>
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define MAGIC "sharedmem 1 key=0x"
+
+/* Keys travel as unsigned long; a wider key_t could not. */
+typedef char key_fits_in_long[sizeof(key_t) <= sizeof(unsigned long) ? 1 : -1];
+
+/* All bits of a key_t, in an unsigned long (written so that no shift ever
+ * reaches the width of the type). */
+#define KEY_MASK ((((1UL << (CHAR_BIT * sizeof(key_t) - 1)) - 1) << 1) | 1)
+
+/* The key's bits as an unsigned number: key_t may be signed and narrower
+ * than long, and ipcs shows keys unsigned. */
+unsigned long
+key_bits(key_t key)
+{
+	return (unsigned long)key & KEY_MASK;
+}
+
+static key_t
+key_from_bits(unsigned long bits)
+{
+	/* A signed key_t holds the upper half of its range as negatives. */
+	if ((key_t)-1 < 0 && bits > KEY_MASK / 2)
+		return (key_t)(-(long)(KEY_MASK - bits) - 1);
+	return (key_t)bits;
+}
+
+/*
+ * Returns the step-th key after key, skipping IPC_PRIVATE (0) and the
+ * value (key_t)-1 that ftok() returns for an error.
+ */
+key_t
+key_next(key_t key, unsigned long step)
+{
+	unsigned long bits = key_bits(key);
+
+	while (step-- > 0)
+		do
+			bits = (bits + 1) & KEY_MASK;
+		while (bits == 0 || bits == KEY_MASK);
+	return key_from_bits(bits);
+}
+
+/* Writes rec as a line into buf; returns its length, or -1 if too long. */
+int
+record_format(char *buf, size_t len, const struct record *rec)
+{
+	int n;
+
+	n = snprintf(buf, len, MAGIC "%08lx shmid=%d pid=%ld\n",
+	    key_bits(rec->key), rec->shmid, rec->pid);
+	if (n < 0 || (size_t)n >= len)
+		return -1;
+	return n;
+}
+
+/* Reads a number of base 10 or 16 at *p, advancing *p past it; the
+ * digits, not strtoul(), so that no sign, space or overflow slips in. */
+static int
+parse_number(const char **p, const char *end, int base, unsigned long max,
+    unsigned long *value)
+{
+	const char *s = *p;
+	unsigned long v = 0;
+	int d;
+
+	for (; s < end; s++) {
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else
+			break;
+		if (v > (max - (unsigned long)d) / (unsigned long)base)
+			return -1;
+		v = v * (unsigned long)base + (unsigned long)d;
+	}
+	if (s == *p)
+		return -1;
+	*p = s;
+	*value = v;
+	return 0;
+}
+
+static int
+parse_literal(const char **p, const char *end, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if ((size_t)(end - *p) < n || memcmp(*p, lit, n) != 0)
+		return -1;
+	*p += n;
+	return 0;
+}
+
+/* Parses the len bytes at buf into rec; returns 0, or -1 if they are not
+ * exactly one record. */
+int
+record_parse(const char *buf, size_t len, struct record *rec)
+{
+	const char *p = buf, *end = buf + len;
+	unsigned long key, shmid = 0, pid;
+	int pending = 0;
+
+	if (parse_literal(&p, end, MAGIC) == -1 ||
+	    parse_number(&p, end, 16, KEY_MASK, &key) == -1 ||
+	    parse_literal(&p, end, " shmid=") == -1)
+		return -1;
+	if (parse_literal(&p, end, "-1") == 0)
+		pending = 1;
+	else if (parse_number(&p, end, 10, INT_MAX, &shmid) == -1)
+		return -1;
+	if (parse_literal(&p, end, " pid=") == -1 ||
+	    parse_number(&p, end, 10, LONG_MAX, &pid) == -1 ||
+	    parse_literal(&p, end, "\n") == -1 || p != end ||
+	    key == 0 || pid == 0)
+		return -1;
+	rec->key = key_from_bits(key);
+	rec->shmid = pending ? -1 : (int)shmid;
+	rec->pid = (long)pid;
+	return 0;
+}

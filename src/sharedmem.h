@@ -1,0 +1,118 @@
+/*
+ * sharedmem.h - named System V shared memory segments.
+ *
+ * A segment is created once under a name, with a fixed size, and attached
+ * by that name from any process.  It lives until it is unlinked, even when
+ * no process has it attached.  Every function here either succeeds or
+ * returns NULL or -1 with errno set; none prints, none exits.
+ *
+ * Names are 1 to 200 bytes of [A-Za-z0-9._-], other than "." and "..";
+ * one leading '/' is accepted and ignored.  Each name has a key file in the
+ * key directory (sharedmem_dir()), through which it maps to a System V key.
+ * See sharedmem(3).
+ */
+#ifndef SHAREDMEM_H
+#define SHAREDMEM_H
+
+#include <sys/types.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The version of this header.  sharedmem_version() gives the library's. */
+#define SHAREDMEM_VERSION "0.1.0"
+#define SHAREDMEM_VERSION_MAJOR 0
+#define SHAREDMEM_VERSION_MINOR 1
+#define SHAREDMEM_VERSION_PATCH 0
+#define SHAREDMEM_VERSION_NUMBER \
+	(SHAREDMEM_VERSION_MAJOR * 10000 + SHAREDMEM_VERSION_MINOR * 100 + \
+	    SHAREDMEM_VERSION_PATCH)
+
+/* Longest name, in bytes, not counting a leading '/'. */
+#define SHAREDMEM_NAME_MAX 200
+
+/* Flags of sharedmem_open(). */
+#define SHAREDMEM_CREATE 0x1	/* create the segment; EEXIST if the name exists */
+#define SHAREDMEM_RDONLY 0x2	/* attach read-only (SHM_RDONLY) */
+
+/* An attached segment.  Opaque: use the accessors below. */
+typedef struct sharedmem sharedmem;
+
+/*
+ * Opens the segment called name.  With SHAREDMEM_CREATE it makes a new
+ * segment of size bytes with permissions mode (as for chmod, 0600 for the
+ * owner alone) and fails with EEXIST if the name is taken; name NULL then
+ * picks a fresh random name.  Without it, size and mode are ignored and the
+ * segment must exist.  Returns a handle, or NULL with errno set:
+ *   EINVAL        bad name, flags or mode; size 0 or over the system's
+ *                 limit (SHMMAX); the name's key file is not a regular file
+ *                 or is not one this library wrote
+ *   ENAMETOOLONG  name longer than SHAREDMEM_NAME_MAX
+ *   EEXIST        SHAREDMEM_CREATE and the name exists
+ *   ENOENT        no segment of that name (also when its segment was
+ *                 removed behind the library's back), or no key directory
+ *   EACCES        the segment's or the key file's permissions refuse it
+ *   ENOSPC        no segment identifiers or keys left, or over SHMALL
+ *   ENOMEM        no memory or address space for the segment or handle
+ *   EMFILE        too many segments attached by this process, or no
+ *                 file descriptors left
+ *   ENOSYS        the system has no System V shared memory
+ */
+sharedmem *sharedmem_open(const char *name, int flags, size_t size,
+    mode_t mode);
+
+/* sharedmem_open(name, SHAREDMEM_CREATE, size, 0600). */
+sharedmem *sharedmem_create(const char *name, size_t size);
+
+/* sharedmem_open(name, 0, 0, 0): attaches read-write to an existing name. */
+sharedmem *sharedmem_attach(const char *name);
+
+/* The first byte of the segment, its size in bytes, its name (without a
+ * leading '/'), its System V key, and its shmid as ipcs(1) shows it. */
+void *sharedmem_buf(const sharedmem *shm);
+size_t sharedmem_size(const sharedmem *shm);
+const char *sharedmem_name(const sharedmem *shm);
+key_t sharedmem_key(const sharedmem *shm);
+int sharedmem_id(const sharedmem *shm);
+
+/*
+ * Detaches the segment (shmdt) and frees the handle, which must not be used
+ * again.  The segment itself lives on until it is unlinked.  NULL is a
+ * no-op.  Returns 0, or -1 with errno from shmdt(); the handle is freed in
+ * either case.
+ */
+int sharedmem_close(sharedmem *shm);
+
+/*
+ * Removes this handle's segment (shmctl IPC_RMID) and its name.  The
+ * handle stays attached until sharedmem_close(), and so do other processes
+ * that have it attached; nobody can attach it by name any more, and the
+ * name may be created again at once.  The key file is removed only while
+ * it still refers to this very segment.  Returns 0, or -1 with errno:
+ *   ENOENT  the segment was already removed (its name is cleaned up)
+ *   EPERM   only the segment's owner or creator may remove it
+ */
+int sharedmem_unlink(sharedmem *shm);
+
+/*
+ * Removes the segment called name, as sharedmem_unlink() does, without
+ * attaching it.  Returns 0, or -1 with errno: EINVAL and ENAMETOOLONG for a
+ * bad name or key file, ENOENT when no segment of that name exists (a name
+ * whose segment is gone is cleaned up all the same), EPERM, EACCES.
+ */
+int sharedmem_remove(const char *name);
+
+/* The key directory in use: $SHAREDMEM_DIR if set and not empty, else the
+ * directory chosen when the library was built. */
+const char *sharedmem_dir(void);
+
+/* The library's version, "MAJOR.MINOR.PATCH". */
+const char *sharedmem_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SHAREDMEM_H */

@@ -1,0 +1,156 @@
+/*
+ * tap.c - TAP output for the C tests (automake's tap-driver.sh reads it).
+ */
+#include <config.h>
+
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sharedmem.h"
+#include "tap.h"
+
+static int planned, run, failed;
+
+void
+plan(int n)
+{
+	planned = n;
+	printf("1..%d\n", n);
+	fflush(stdout);
+}
+
+static void
+vline(const char *status, const char *fmt, va_list ap)
+{
+	printf("%s %d - ", status, ++run);
+	vprintf(fmt, ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+int
+ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(cond ? "ok" : "not ok", fmt, ap);
+	va_end(ap);
+	if (!cond)
+		failed++;
+	return cond;
+}
+
+int
+ok_errno(int r, int err, int want, const char *what)
+{
+	if (r == -1 && err == want)
+		return ok(1, "%s: %s", what, strerror(want));
+	return ok(0, "%s: want -1/%s, got %d/%s", what, strerror(want), r,
+	    r == -1 ? strerror(err) : "no error");
+}
+
+void
+diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+void
+skip(int n, const char *fmt, ...)
+{
+	va_list ap;
+
+	while (n-- > 0) {
+		printf("ok %d # SKIP ", ++run);
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+		putchar('\n');
+	}
+	fflush(stdout);
+}
+
+void
+skip_all(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("1..0 # SKIP ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	exit(0);
+}
+
+void
+bail_out(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("Bail out! ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	exit(99);
+}
+
+int
+exit_status(void)
+{
+	if (run != planned)
+		diag("planned %d tests, ran %d", planned, run);
+	return failed == 0 && run == planned ? 0 : 1;
+}
+
+void
+track_shm(int id)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/tracked-ids", sharedmem_dir());
+	if ((f = fopen(path, "a")) == NULL)
+		bail_out("cannot record shmid %d in %s: %s", id, path,
+		    strerror(errno));
+	fprintf(f, "m %d\n", id);
+	if (fclose(f) != 0)
+		bail_out("cannot record shmid %d in %s", id, path);
+}
+
+const char *
+keyfile(const char *name)
+{
+	static char path[4096];
+
+	snprintf(path, sizeof(path), "%s/sharedmem.%s", sharedmem_dir(), name);
+	return path;
+}
+
+int
+wait_child(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			bail_out("waitpid: %s", strerror(errno));
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}

@@ -1,0 +1,46 @@
+/*
+ * tap.h - the Test Anything Protocol for the C tests, and what they share.
+ */
+#ifndef SHAREDMEM_TAP_H
+#define SHAREDMEM_TAP_H
+
+#include <sys/types.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define TAP_PRINTF(f, a) __attribute__((__format__(__printf__, f, a)))
+#define TAP_NORETURN __attribute__((__noreturn__))
+#else
+#define TAP_PRINTF(f, a)
+#define TAP_NORETURN
+#endif
+
+void	plan(int);
+int	ok(int, const char *, ...) TAP_PRINTF(2, 3);
+void	diag(const char *, ...) TAP_PRINTF(1, 2);
+void	skip(int, const char *, ...) TAP_PRINTF(2, 3);
+void	skip_all(const char *, ...) TAP_PRINTF(1, 2) TAP_NORETURN;
+void	bail_out(const char *, ...) TAP_PRINTF(1, 2) TAP_NORETURN;
+int	exit_status(void);
+
+/* ok() for an errno: passes when the call failed with want. */
+int	ok_errno(int, int, int, const char *);
+/* The same for an expression that is -1 on failure; it is evaluated
+ * before errno is read. */
+#define FAILS_WITH(expr, want, what) do {				\
+	int fails_r_;							\
+	errno = 0;							\
+	fails_r_ = (expr);						\
+	ok_errno(fails_r_, errno, (want), (what));			\
+} while (0)
+
+/* Records a System V object the test made by hand, so that the sweep
+ * after the test removes it should the test die first. */
+void	track_shm(int);
+
+/* A key file's path in the test's key directory, in a static buffer. */
+const char *keyfile(const char *);
+
+/* Waits for pid; returns its exit status, or 128 + the signal. */
+int	wait_child(pid_t);
+
+#endif
