@@ -4,6 +4,7 @@
 #include <config.h>
 
 #include <sys/types.h>
+#include <sys/ipc.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sharedmem.h"
 #include "tap.h"
@@ -153,4 +155,37 @@ wait_child(pid_t pid)
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
+}
+
+key_t
+fixed_ftok(char **argv)
+{
+	const char *builddir = getenv("top_builddir");
+	char preload[4096], key[32];
+
+	if (getenv("SHAREDMEM_FTOK_KEY") == NULL) {
+		if (builddir == NULL)
+			builddir = ".";
+		snprintf(preload, sizeof(preload), "%s/tests/.libs/ftok_fixed.so",
+		    builddir);
+		if (access(preload, R_OK) != 0)
+			skip_all("no %s to interpose ftok() with", preload);
+		/* A key of this run's own, unlikely to be anybody else's. */
+		snprintf(key, sizeof(key), "0x%08lx",
+		    0x7e000000UL | ((unsigned long)getpid() & 0xffffUL) << 4);
+		if (setenv("SHAREDMEM_FTOK_KEY", key, 1) == -1 ||
+		    setenv("LD_PRELOAD", preload, 1) == -1)
+			bail_out("setenv: %s", strerror(errno));
+		execv(argv[0], argv);
+		bail_out("exec %s: %s", argv[0], strerror(errno));
+	}
+	if (ftok("/", 1) != ftok(".", 2) || ftok("/", 1) == (key_t)-1)
+		skip_all("ftok() cannot be interposed with LD_PRELOAD here");
+	return ftok("/", 1);
+}
+
+key_t
+key_plus(key_t key, int n)
+{
+	return (key_t)((unsigned long)key + (unsigned long)n);
 }
