@@ -24,6 +24,11 @@ static const char victim_text[] = "not a key file\n";
 
 static char victim[4096];
 
+/* At file scope, so that the forked child holding them does not seem to
+ * leak them. */
+static sharedmem *priv, *pub;
+static sharedmem *volatile kept;
+
 static void
 write_file(const char *path, const char *text, size_t len)
 {
@@ -127,7 +132,6 @@ static void
 test_other_user(void)
 {
 	struct passwd *pw;
-	sharedmem *priv, *pub;
 	pid_t pid;
 	int st;
 
@@ -144,20 +148,17 @@ test_other_user(void)
 	if (priv == NULL || pub == NULL)
 		bail_out("create: %s", strerror(errno));
 	if ((pid = fork()) == 0) {
-		sharedmem *shm;
-
 		if (setgid(pw->pw_gid) == -1 || setuid(pw->pw_uid) == -1)
 			_exit(90);
-		if ((shm = sharedmem_attach("private")) != NULL ||
+		if ((kept = sharedmem_attach("private")) != NULL ||
 		    errno != EACCES)
 			_exit(1);
-		if ((shm = sharedmem_attach("public")) != NULL ||
+		if ((kept = sharedmem_attach("public")) != NULL ||
 		    errno != EACCES)
 			_exit(2);
-		if ((shm = sharedmem_open("public", SHAREDMEM_RDONLY, 0,
+		if ((kept = sharedmem_open("public", SHAREDMEM_RDONLY, 0,
 		    0)) == NULL)
 			_exit(3);
-		sharedmem_close(shm);
 		if (sharedmem_remove("public") != -1 ||
 		    (errno != EPERM && errno != EACCES))
 			_exit(4);

@@ -17,6 +17,9 @@
 #include "sharedmem.h"
 #include "tap.h"
 
+/* A child's handle, at file scope so that exiting with it is no leak. */
+static sharedmem *volatile kept;
+
 /* Writes a key file by hand, as an earlier boot or a crash left it. */
 static void
 plant_keyfile(const char *path, key_t key, int shmid, long pid)
@@ -118,7 +121,7 @@ test_crash(void)
 	/* A creator that dies without unlinking leaves a live name: System
 	 * V segments outlive their processes, and so do our names. */
 	if ((pid = fork()) == 0)
-		_exit(sharedmem_create("crash", 64) != NULL ? 0 : 1);
+		_exit((kept = sharedmem_create("crash", 64)) != NULL ? 0 : 1);
 	st = wait_child(pid);
 	ok(st == 0, "a child creates a name and exits");
 	shm = sharedmem_attach("crash");
