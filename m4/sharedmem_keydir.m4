@@ -11,8 +11,11 @@ AC_ARG_WITH([keydir],
 AC_MSG_CHECKING([for the key directory])
 AS_CASE([$with_keydir],
   [check|yes|""],
-    [AS_IF([test "$cross_compiling" != yes && test -d /dev/shm && test -k /dev/shm && test -w /dev/shm],
-      [SHAREDMEM_KEYDIR=/dev/shm], [SHAREDMEM_KEYDIR=/tmp])],
+    [SHAREDMEM_KEYDIR=/tmp
+     dnl "test -w" would ask about the user running configure, not everyone.
+     AS_IF([test "$cross_compiling" != yes],
+       [AS_CASE([`ls -ld /dev/shm 2>/dev/null`],
+         [drwxrwxrwt*], [SHAREDMEM_KEYDIR=/dev/shm])])],
   [no], [AC_MSG_ERROR([--without-keydir makes no sense: the library needs a key directory])],
   [/*], [SHAREDMEM_KEYDIR=$with_keydir],
   [AC_MSG_ERROR([--with-keydir needs an absolute path, not '$with_keydir'])])

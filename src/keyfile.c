@@ -52,8 +52,8 @@
  * Crashes.  A creator killed before step 5 leaves an unlocked private file
  * and perhaps a segment that its record points to; killed after it, a
  * complete name whose segment lives on, as System V segments do until
- * they are removed.  Neither blocks the name.  sharedmem gc finds the
- * leftovers by their unlocked private files.
+ * they are removed.  Neither blocks the name.  Leftovers of the first
+ * kind are found by their private files, whose lock nobody holds.
  *
  * Locks are fcntl(2) locks on the open file description (F_OFD_SETLK)
  * where the system has them, so that threads exclude each other too, and
@@ -455,7 +455,7 @@ keyfile_create(const char *path, const char *dir, size_t size, mode_t mode,
 			goto fail;
 	}
 	/* The name is out.  A private name that fails to go is a second
-	 * link to a complete key file, which gc removes; not a failure. */
+	 * link to a complete key file, harmless; not a failure. */
 	(void)unlink(tmp);
 	(void)close(fd);
 	free(tmp);

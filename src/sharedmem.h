@@ -15,6 +15,7 @@
 #define SHAREDMEM_H
 
 #include <sys/types.h>
+#include <sys/ipc.h>		/* key_t, in every compilation mode */
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -53,11 +54,16 @@ typedef struct sharedmem sharedmem;
  *   EEXIST        SHAREDMEM_CREATE and the name exists
  *   ENOENT        no segment of that name (also when its segment was
  *                 removed behind the library's back), or no key directory
- *   EACCES        the segment's or the key file's permissions refuse it
- *   ENOSPC        no segment identifiers or keys left, or over SHMALL
+ *   ENOTDIR       the key directory is not a directory
+ *   EACCES        the segment's, the key file's or the key directory's
+ *                 permissions refuse it
+ *   EBUSY         SHAREDMEM_CREATE, and another process held the stale key
+ *                 file of the name locked for too long
+ *   ENOSPC        no segment identifiers or keys left, over SHMALL, or the
+ *                 key directory's file system is full
  *   ENOMEM        no memory or address space for the segment or handle
- *   EMFILE        too many segments attached by this process, or no
- *                 file descriptors left
+ *   EMFILE        too many segments attached by this process (some BSDs),
+ *                 or no file descriptors left
  *   ENOSYS        the system has no System V shared memory
  */
 sharedmem *sharedmem_open(const char *name, int flags, size_t size,
@@ -90,9 +96,11 @@ int sharedmem_close(sharedmem *shm);
  * handle stays attached until sharedmem_close(), and so do other processes
  * that have it attached; nobody can attach it by name any more, and the
  * name may be created again at once.  The key file is removed only while
- * it still refers to this very segment.  Returns 0, or -1 with errno:
+ * it still refers to this very segment; one that cannot be removed is
+ * left stale, which blocks nothing.  Returns 0, or -1 with errno:
  *   ENOENT  the segment was already removed (its name is cleaned up)
  *   EPERM   only the segment's owner or creator may remove it
+ *   EINVAL  shm is NULL
  */
 int sharedmem_unlink(sharedmem *shm);
 
@@ -100,7 +108,9 @@ int sharedmem_unlink(sharedmem *shm);
  * Removes the segment called name, as sharedmem_unlink() does, without
  * attaching it.  Returns 0, or -1 with errno: EINVAL and ENAMETOOLONG for a
  * bad name or key file, ENOENT when no segment of that name exists (a name
- * whose segment is gone is cleaned up all the same), EPERM, EACCES.
+ * whose segment is gone is cleaned up all the same), EPERM and EACCES when
+ * the segment or key file is another user's, EBUSY as for sharedmem_open(),
+ * ENOMEM.
  */
 int sharedmem_remove(const char *name);
 

@@ -173,8 +173,11 @@ fixed_ftok(char **argv)
 		/* A key of this run's own, unlikely to be anybody else's. */
 		snprintf(key, sizeof(key), "0x%08lx",
 		    0x7e000000UL | ((unsigned long)getpid() & 0xffffUL) << 4);
+		/* AddressSanitizer wants to be loaded first; the module
+		 * does not allocate, so the order does not matter. */
 		if (setenv("SHAREDMEM_FTOK_KEY", key, 1) == -1 ||
-		    setenv("LD_PRELOAD", preload, 1) == -1)
+		    setenv("LD_PRELOAD", preload, 1) == -1 ||
+		    setenv("ASAN_OPTIONS", "verify_asan_link_order=0", 0) == -1)
 			bail_out("setenv: %s", strerror(errno));
 		execv(argv[0], argv);
 		bail_out("exec %s: %s", argv[0], strerror(errno));
