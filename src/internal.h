@@ -8,10 +8,13 @@
 #include <stddef.h>
 
 /* Key files are DIR/sharedmem.NAME; a create in progress works on a
- * private DIR/sharedmem+XXXXXX.  '+' cannot occur in a name, so the two
- * never meet, and neither clashes with POSIX shm objects in /dev/shm. */
+ * private DIR/sharedmem+PID-XXXXXX.  '+' cannot occur in a name, so the
+ * two never meet, and neither clashes with POSIX shm objects in /dev/shm. */
 #define KEYFILE_PREFIX	"sharedmem."
 #define PRIVATE_PREFIX	"sharedmem+"
+
+/* ftok()'s proj id for the first key of a name; 0 is unspecified. */
+#define KEY_PROJ	'S'
 
 /* A record in a key file.  shmid is -1 while a create is under way. */
 struct record {

@@ -9,31 +9,32 @@
  *
  * Create.  A key file is never written where others can see it half done.
  * The creator
- *  1. clears the name if it is stale (below), and fails with EEXIST if it
- *     is alive, before making anything;
- *  2. makes a private file DIR/sharedmem+XXXXXX with mkstemp(3) (O_EXCL:
- *     no symbolic link is followed) and write-locks it, so that anyone can
- *     tell a create in progress from one whose process died;
- *  3. takes ftok(private file, 'S') as the first candidate key.  Before
- *     each shmget(key, size, IPC_CREAT | IPC_EXCL | mode) it records the key
- *     with shmid -1, so that a crash right after shmget leaves a trail to
- *     the segment.  A key that is taken - an ftok collision with another
- *     name, or a segment that is not ours - is skipped for the next one;
- *  4. attaches the segment and records its key and shmid;
- *  5. publishes the file under the name with link(2), which fails if the
- *     name exists: of concurrent creators exactly one succeeds, and the
- *     others remove their segment and fail with EEXIST;
- *  6. removes the private name and lets go of the lock.
+ *  1. makes a private file DIR/sharedmem+PID-XXXXXX with mkstemp(3)
+ *     (O_EXCL: no symbolic link is followed), named after its pid so that
+ *     anyone can tell whether its creator still runs;
+ *  2. calls shmget(key, size, IPC_CREAT | IPC_EXCL | mode), with
+ *     ftok(private file, KEY_PROJ) as the first key.  A key that is taken
+ *     - ftok keys collide, and other programs make segments too - is
+ *     skipped for the next one.  Before it tries any key but the first,
+ *     it records that key in the private file with shmid -1, so that a
+ *     crash right after shmget leaves a trail to the segment;
+ *  3. attaches the segment, and records its key and shmid;
+ *  4. publishes the file under the name with link(2), which fails if the
+ *     name exists: of concurrent creators exactly one succeeds.  A name
+ *     found stale (below) is removed and the link tried again; a name
+ *     found alive makes the creator undo steps 1 to 3 and fail with EEXIST;
+ *  5. removes the private name.
  * A key file under a name is therefore always complete, and its segment
  * whole: shmget makes a segment at its full size, zero-filled.  The key
  * lives in the record, not in the file's inode: attaching never calls
  * ftok, so names whose files collide in ftok cannot be mixed up.
  *
- * Attach.  The key file is opened without following symbolic links and
- * must be a regular file holding a valid record.  The segment is attached
- * only if shmget(key, 0, 0) still yields the recorded shmid.  A segment
- * removed by ipcrm(1) or a reboot, or replaced by another at the same key,
- * gives ENOENT; no wrong segment is ever attached, and nothing is removed.
+ * Attach.  The key file is opened without following symbolic links, and
+ * must hold a valid record: a directory, a FIFO or a device does not.  The
+ * segment is attached only if shmget(key, 0, 0) still yields the recorded
+ * shmid: a segment removed by ipcrm(1) or a reboot, or replaced by another
+ * at the same key, gives ENOENT; no wrong segment is ever attached, and
+ * nothing is removed.
  *
  * Stale names.  A key file whose segment is gone blocks nothing.  Whoever
  * removes a key file - a creator clearing a stale name, unlink, remove -
@@ -41,19 +42,22 @@
  * checks that the name still refers to the very file it judged (device
  * and inode) before unlinking it.  Key files never change once published,
  * so the judgement holds under the lock: two removers cannot remove each
- * other's files, and sharedmem_unlink() removes a key file only while it
- * refers to its handle's segment.  Locks are held for a few system calls;
- * a waiter gives up after about LOCK_WAIT_MS with EBUSY, never hangs.
+ * other's files, and a newly published file is never taken for the one
+ * judged.  Unlink removes the segment first, then its key file, and that
+ * only while it refers to the segment.  Locks are held for a few system
+ * calls; a waiter gives up after about LOCK_WAIT_MS with EBUSY, never
+ * hangs.
  *
  * Failure.  A create that fails after any step undoes every step before
  * it: detaches and removes its segment, removes its private file.  Attach
  * and the judgement of a name change nothing.
  *
- * Crashes.  A creator killed before step 5 leaves an unlocked private file
- * and perhaps a segment that its record points to; killed after it, a
+ * Crashes.  A creator killed before step 4 leaves its private file and,
+ * after step 2, a segment: at the key the file records, or, when it
+ * records none, at ftok(private file, KEY_PROJ) with the pid of the file's
+ * name as its creator (shm_cpid).  Killed after step 4, it leaves a
  * complete name whose segment lives on, as System V segments do until
- * they are removed.  Neither blocks the name.  Leftovers of the first
- * kind are found by their private files, whose lock nobody holds.
+ * they are removed.  Neither blocks the name.
  *
  * Locks are fcntl(2) locks on the open file description (F_OFD_SETLK)
  * where the system has them, so that threads exclude each other too, and
@@ -69,6 +73,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -83,7 +88,6 @@
 #define O_NOFOLLOW 0
 #endif
 
-#define PROJ_ID		'S'	/* ftok()'s proj; 0 is unspecified */
 #define KEY_PROBES	4096	/* keys tried before giving up with ENOSPC */
 #define PUBLISH_TRIES	8	/* rounds against removers of stale names */
 #define LOCK_WAIT_MS	500
@@ -146,13 +150,13 @@ lock_file(int fd)
 }
 
 /*
- * Opens the key file at path for oflag and fills *st; refuses symbolic
- * links and anything but a regular file with EINVAL.
+ * Opens the key file at path for oflag.  A symbolic link is refused with
+ * EINVAL; other kinds of file show when their record is read.
  */
 static int
-open_keyfile(const char *path, int oflag, struct stat *st)
+open_keyfile(const char *path, int oflag)
 {
-	struct stat lst;
+	struct stat lst, st;
 	int fd;
 
 	if ((fd = open(path, oflag | KEYFILE_OPEN)) == -1) {
@@ -161,21 +165,15 @@ open_keyfile(const char *path, int oflag, struct stat *st)
 		    || errno == EFTYPE
 #endif
 		    )
-			errno = EINVAL;	/* a symbolic link */
+			errno = EINVAL;	/* O_NOFOLLOW met a symbolic link */
 		return -1;
-	}
-	if (fstat(fd, st) == -1)
-		goto fail;
-	if (!S_ISREG(st->st_mode)) {
-		errno = EINVAL;
-		goto fail;
 	}
 	if (O_NOFOLLOW == 0) {
 		/* Without O_NOFOLLOW a link was followed: see if path is one. */
-		if (lstat(path, &lst) == -1)
+		if (lstat(path, &lst) == -1 || fstat(fd, &st) == -1)
 			goto fail;
-		if (!S_ISREG(lst.st_mode) || lst.st_ino != st->st_ino ||
-		    lst.st_dev != st->st_dev) {
+		if (!S_ISREG(lst.st_mode) || lst.st_ino != st.st_ino ||
+		    lst.st_dev != st.st_dev) {
 			errno = EINVAL;
 			goto fail;
 		}
@@ -186,7 +184,21 @@ fail:
 	return -1;
 }
 
-/* Reads the record of the key file fd; EINVAL if it holds none. */
+/* Fills *st for the key file fd, which must be a regular file. */
+static int
+stat_keyfile(int fd, struct stat *st)
+{
+	if (fstat(fd, st) == -1)
+		return -1;
+	if (!S_ISREG(st->st_mode)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads the record of the key file fd; EINVAL if it holds none, as a
+ * directory (EISDIR), a FIFO (ESPIPE) or a device does not. */
 static int
 read_record(int fd, struct record *rec)
 {
@@ -194,13 +206,18 @@ read_record(int fd, struct record *rec)
 	size_t len = 0;
 	ssize_t n;
 
+	/* A short read of a regular file is its end: stop there. */
 	do {
 		n = pread(fd, buf + len, sizeof(buf) - len, (off_t)len);
-		if (n == -1 && errno != EINTR)
+		if (n == -1 && errno != EINTR) {
+			if (errno == EISDIR || errno == ESPIPE ||
+			    errno == EINVAL || errno == ENXIO)
+				errno = EINVAL;
 			return -1;
+		}
 		if (n > 0)
 			len += (size_t)n;
-	} while (n != 0 && len < sizeof(buf));
+	} while (n == -1);
 	if (record_parse(buf, len, rec) == -1) {
 		errno = EINVAL;
 		return -1;
@@ -272,11 +289,11 @@ remove_keyfile(const char *path, enum doom doom, key_t key, int shmid)
 	for (tries = 0; tries < PUBLISH_TRIES; tries++) {
 		/* Who may remove it, owns it: open for writing at once when
 		 * it should be ours; to judge a stranger's, reading is enough. */
-		fd = open_keyfile(path, doom == STALE ? O_RDONLY : O_RDWR,
-		    &judged);
+		fd = open_keyfile(path, doom == STALE ? O_RDONLY : O_RDWR);
 		if (fd == -1)
 			return -1;
-		if (read_record(fd, &rec) == -1) {
+		if (stat_keyfile(fd, &judged) == -1 ||
+		    read_record(fd, &rec) == -1) {
 			close_quietly(fd);
 			return -1;
 		}
@@ -293,8 +310,12 @@ remove_keyfile(const char *path, enum doom doom, key_t key, int shmid)
 			/* Reopen for writing, to lock; a file that changed
 			 * in between is judged again. */
 			(void)close(fd);
-			if ((fd = open_keyfile(path, O_RDWR, &locked)) == -1)
+			if ((fd = open_keyfile(path, O_RDWR)) == -1)
 				return -1;
+			if (stat_keyfile(fd, &locked) == -1) {
+				close_quietly(fd);
+				return -1;
+			}
 			if (locked.st_dev != judged.st_dev ||
 			    locked.st_ino != judged.st_ino) {
 				(void)close(fd);
@@ -345,22 +366,20 @@ keyfile_mode(mode_t mode)
 	    (mode & (S_IROTH | S_IWOTH) ? S_IROTH : 0);
 }
 
+/* Returns the template DIR/sharedmem+PID-XXXXXX in new memory. */
 static char *
-private_path(const char *dir)
+private_path(const char *dir, long pid)
 {
-	size_t dirlen = strlen(dir);
+	size_t len = strlen(dir) + sizeof("/" PRIVATE_PREFIX "-XXXXXX") + 24;
 	char *path;
 
-	if ((path = malloc(dirlen + sizeof("/" PRIVATE_PREFIX "XXXXXX"))) ==
-	    NULL)
+	if ((path = malloc(len)) == NULL)
 		return NULL;
-	memcpy(path, dir, dirlen);
-	memcpy(path + dirlen, "/" PRIVATE_PREFIX "XXXXXX",
-	    sizeof("/" PRIVATE_PREFIX "XXXXXX"));
+	(void)snprintf(path, len, "%s/" PRIVATE_PREFIX "%ld-XXXXXX", dir, pid);
 	return path;
 }
 
-/* Makes the private file and locks it; see steps 2 and 3. */
+/* Makes the private file of step 1, with the key file's permissions. */
 static int
 make_private(char *tmp, mode_t mode)
 {
@@ -378,8 +397,7 @@ make_private(char *tmp, mode_t mode)
 	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
 		goto fail;
 #endif
-	if (lock_file(fd) == -1)
-		goto fail;
+	/* mkstemp made it 0600, which needs no change. */
 	if (kmode != (S_IRUSR | S_IWUSR) && fchmod(fd, kmode) == -1)
 		goto fail;
 	return fd;
@@ -389,7 +407,7 @@ fail:
 	return -1;
 }
 
-/* Creates the segment for the private file fd at tmp; see step 3. */
+/* Creates the segment of step 2 for the private file fd at tmp. */
 static int
 make_segment(const char *tmp, int fd, size_t size, mode_t mode,
     struct record *rec, size_t *reclen)
@@ -398,13 +416,13 @@ make_segment(const char *tmp, int fd, size_t size, mode_t mode,
 	key_t first;
 	int id;
 
-	if ((first = ftok(tmp, PROJ_ID)) == (key_t)-1)
+	if ((first = ftok(tmp, KEY_PROJ)) == (key_t)-1)
 		return -1;
-	rec->pid = (long)getpid();
 	for (probe = 0; probe < KEY_PROBES; probe++) {
 		rec->key = key_next(first, probe);
 		rec->shmid = -1;
-		if (write_record(fd, rec, reclen) == -1)
+		/* The first key can be found again from the file itself. */
+		if (probe > 0 && write_record(fd, rec, reclen) == -1)
 			return -1;
 		id = shmget(rec->key, size, IPC_CREAT | IPC_EXCL | (int)mode);
 		if (id != -1) {
@@ -415,6 +433,22 @@ make_segment(const char *tmp, int fd, size_t size, mode_t mode,
 			return -1;
 	}
 	errno = ENOSPC;
+	return -1;
+}
+
+/* Publishes the private file tmp under path: step 4. */
+static int
+publish(const char *tmp, const char *path)
+{
+	int tries;
+
+	for (tries = 0; tries < PUBLISH_TRIES; tries++) {
+		if (link(tmp, path) == 0)
+			return 0;
+		if (errno != EEXIST || clear_stale(path) == -1)
+			return -1;
+	}
+	errno = EBUSY;
 	return -1;
 }
 
@@ -431,29 +465,22 @@ keyfile_create(const char *path, const char *dir, size_t size, mode_t mode,
 	size_t reclen = 0;
 	void *addr = (void *)-1;
 	char *tmp;
-	int fd, tries;
+	int fd;
 
-	if (clear_stale(path) == -1)
-		return -1;
-	if ((tmp = private_path(dir)) == NULL)
+	rec.pid = (long)getpid();
+	rec.shmid = -1;
+	if ((tmp = private_path(dir, rec.pid)) == NULL)
 		return -1;
 	if ((fd = make_private(tmp, mode)) == -1) {
 		free(tmp);
 		return -1;
 	}
-	rec.shmid = -1;
 	if (make_segment(tmp, fd, size, mode, &rec, &reclen) == -1)
 		goto fail;
 	if ((addr = shmat(rec.shmid, NULL, atflags)) == (void *)-1)
 		goto fail;
-	if (write_record(fd, &rec, &reclen) == -1)
+	if (write_record(fd, &rec, &reclen) == -1 || publish(tmp, path) == -1)
 		goto fail;
-	for (tries = 0; link(tmp, path) == -1; tries++) {
-		if (errno != EEXIST || tries == PUBLISH_TRIES)
-			goto fail;
-		if (clear_stale(path) == -1)
-			goto fail;
-	}
 	/* The name is out.  A private name that fails to go is a second
 	 * link to a complete key file, harmless; not a failure. */
 	(void)unlink(tmp);
@@ -495,11 +522,10 @@ keyfile_attach(const char *path, int atflags, struct segment *seg)
 {
 	struct shmid_ds ds;
 	struct record rec;
-	struct stat st;
 	void *addr;
 	int fd, r, id;
 
-	if ((fd = open_keyfile(path, O_RDONLY, &st)) == -1)
+	if ((fd = open_keyfile(path, O_RDONLY)) == -1)
 		return -1;
 	r = read_record(fd, &rec);
 	close_quietly(fd);
@@ -523,29 +549,25 @@ keyfile_attach(const char *path, int atflags, struct segment *seg)
 }
 
 /*
- * Removes the segment key/shmid, which the caller has attached, and its
- * key file at path if the file still refers to it.  ENOENT if the segment
- * had been removed already.
+ * Removes the segment key/shmid, which the caller has attached, and then
+ * its key file at path if the file still refers to it.  ENOENT if the
+ * name had been removed already.
  */
 int
 keyfile_unlink(const char *path, key_t key, int shmid)
 {
-	int id, gone;
+	int gone = 0, r;
 
-	/* Only the key tells whether the segment was removed already: an
-	 * attached segment keeps its id after IPC_RMID. */
-	if ((id = shmget(key, 0, 0)) == -1)
-		gone = errno == ENOENT || errno == EIDRM;
-	else
-		gone = id != shmid;
-	if (!gone && shmctl(shmid, IPC_RMID, NULL) == -1) {
+	if (shmctl(shmid, IPC_RMID, NULL) == -1) {
+		/* Systems other than Linux refuse a second IPC_RMID. */
 		if (errno != EINVAL && errno != EIDRM)
 			return -1;
 		gone = 1;
 	}
-	/* A key file left behind is stale, and blocks nothing. */
-	(void)remove_keyfile(path, THIS_SEGMENT, key, shmid);
-	if (gone)
+	r = remove_keyfile(path, THIS_SEGMENT, key, shmid);
+	/* No key file of ours: whoever removed it unlinked the name first.
+	 * One that could not be removed is stale, and blocks nothing. */
+	if (gone || r == 0 || (r == -1 && errno == ENOENT))
 		return errno = ENOENT, -1;
 	return 0;
 }
@@ -555,10 +577,9 @@ int
 keyfile_remove(const char *path)
 {
 	struct record rec;
-	struct stat st;
 	int fd, r, alive;
 
-	if ((fd = open_keyfile(path, O_RDONLY, &st)) == -1)
+	if ((fd = open_keyfile(path, O_RDONLY)) == -1)
 		return -1;
 	r = read_record(fd, &rec);
 	close_quietly(fd);

@@ -39,28 +39,37 @@ remove_segment(int id, const char *why)
 	}
 }
 
-/* The segment a record points to, if it still is the one recorded. */
+/* The segment a key file or a dead create's private file points to. */
 static void
-sweep_record(const char *path)
+sweep_record(const char *path, const char *base)
 {
 	struct shmid_ds ds;
 	struct record rec;
 	char buf[RECORD_MAX + 1];
 	ssize_t n;
+	long pid;
 	int fd, id;
 
 	if ((fd = open(path, O_RDONLY | O_NONBLOCK)) == -1)
 		return;
 	n = read(fd, buf, sizeof(buf));
 	(void)close(fd);
-	if (n <= 0 || record_parse(buf, (size_t)n, &rec) == -1)
+	if (n > 0 && record_parse(buf, (size_t)n, &rec) == 0) {
+		if ((id = shmget(rec.key, 0, 0)) == -1)
+			return;
+		if (rec.shmid == id)
+			remove_segment(id, path);
+		else if (rec.shmid == -1 && shmctl(id, IPC_STAT, &ds) == 0 &&
+		    (long)ds.shm_cpid == rec.pid)
+			remove_segment(id, path);
 		return;
-	if ((id = shmget(rec.key, 0, 0)) == -1)
+	}
+	/* A private file without a record: its segment, if any, is at its
+	 * first key, made by the pid in its name. */
+	if (n != 0 || sscanf(base, PRIVATE_PREFIX "%ld-", &pid) != 1)
 		return;
-	if (rec.shmid == id)
-		remove_segment(id, path);
-	else if (rec.shmid == -1 && shmctl(id, IPC_STAT, &ds) == 0 &&
-	    (long)ds.shm_cpid == rec.pid)
+	if ((id = shmget(ftok(path, KEY_PROJ), 0, 0)) != -1 &&
+	    shmctl(id, IPC_STAT, &ds) == 0 && (long)ds.shm_cpid == pid)
 		remove_segment(id, path);
 }
 
@@ -106,7 +115,7 @@ main(int argc, char **argv)
 		    sizeof(KEYFILE_PREFIX) - 1) == 0 ||
 		    strncmp(de->d_name, PRIVATE_PREFIX,
 		    sizeof(PRIVATE_PREFIX) - 1) == 0)
-			sweep_record(path);
+			sweep_record(path, de->d_name);
 		fprintf(stderr, "sweep: left behind: %s\n", de->d_name);
 		left = 1;
 	}
