@@ -362,8 +362,9 @@ clear_stale(const char *path)
 static mode_t
 keyfile_mode(mode_t mode)
 {
-	return S_IRUSR | S_IWUSR | (mode & (S_IRGRP | S_IWGRP) ? S_IRGRP : 0) |
-	    (mode & (S_IROTH | S_IWOTH) ? S_IROTH : 0);
+	return S_IRUSR | S_IWUSR |
+	    ((mode & (S_IRGRP | S_IWGRP)) ? S_IRGRP : 0) |
+	    ((mode & (S_IROTH | S_IWOTH)) ? S_IROTH : 0);
 }
 
 /* Returns the template DIR/sharedmem+PID-XXXXXX in new memory. */

@@ -9,7 +9,7 @@
 set -u
 : "${top_builddir:=.}" "${top_srcdir:=.}"
 
-echo 1..76
+echo 1..75
 if test -z "${SHAREDMEM_DIR-}" || test ! -d "$SHAREDMEM_DIR"; then
 	echo "Bail out! no key directory: run through tests/run-test.sh"
 	exit 99
@@ -140,8 +140,8 @@ succeeded() {
 	test "$status" -eq 0 && lines "$@" && test ! -s "$tmp/$1.err"
 }
 
-# failed STATUS TAG PATTERN...: that exit status, nothing on stdout, one
-# line on stderr with every PATTERN in it.
+# failed STATUS TAG PATTERN...: that exit status, nothing on stdout, and
+# every PATTERN on stderr.
 failed() {
 	test "$status" -eq "$1" || return 1
 	tag=$2
@@ -155,6 +155,12 @@ failed() {
 # one_line TAG: TAG's stderr is a single line.
 one_line() {
 	test "$(wc -l <"$tmp/$1.err" | tr -d ' ')" -eq 1
+}
+
+# failed_once STATUS TAG PATTERN...: failed, and said so in one line, as
+# every failure but bad usage does.
+failed_once() {
+	failed "$@" && one_line "$2"
 }
 
 # group TAG A B C D: TAG's output has the lines A B C D in a row.
@@ -206,6 +212,27 @@ kept() {
 	keyfile "$1" && test "$(shmid_of "$1")" = "$2" && segment "$2"
 }
 
+# only NAME: the key file of NAME is there, and none other.
+only() {
+	keyfile "$1" && test "$(ls -A "$dir")" = "sharedmem.$1"
+}
+
+# cleaned_up: exit status 0, and the key directory is empty.
+cleaned_up() {
+	test "$status" -eq 0 && empty_dir
+}
+
+# helped PROGRAM: PROGRAM -h (tag help) printed its usage on stdout.
+helped() {
+	grep "^usage: $1 " "$tmp/help.out" >/dev/null &&
+	    test ! -s "$tmp/help.err"
+}
+
+# refused PROGRAM: status 2, a usage message (tag bad), and no segment.
+refused() {
+	failed 2 bad "^usage: $1 " && empty_dir
+}
+
 # pair TYPE ALONE... -- BOTH...: the tests of process1_TYPE and
 # process2_TYPE, which print ALONE when process1 runs alone, BOTH when
 # both do.  20 tests.
@@ -224,7 +251,7 @@ pair() {
 	run early "$p2" -n 1 -i 0
 	check "$p2 before $p1 exits 1 and prints nothing" failed 1 early
 	check "$p2 before $p1 says MyMemory does not exist, start $p1" \
-	    failed 1 early 'MyMemory' 'does not exist' "start $p1 first"
+	    failed_once 1 early 'MyMemory' 'does not exist' "start $p1 first"
 
 	start one "$p1" -n 1000000 -i 0.05
 	one=$pid
@@ -233,7 +260,7 @@ pair() {
 
 	run two "$p1" -n 1 -i 0
 	check "a second $p1 exits 1 and says: ipcrm -m $id" \
-	    failed 1 two 'MyMemory' 'exists already' "ipcrm -m $id[^0-9]"
+	    failed_once 1 two MyMemory 'exists already' "ipcrm -m ${id}[^0-9]"
 
 	run both "$p2" -n 1 -i 0
 	check "$p2 -n 1 -i 0 with $p1 running prints $b1 $b2 $b3 $b4" \
@@ -277,8 +304,7 @@ options() {
 	run help "$prog" -h
 	check "$prog -h exits 0" test "$status" -eq 0
 	check "$prog -h prints its usage on stdout, nothing on stderr" \
-	    eval 'grep "^usage: $prog " "$tmp/help.out" >/dev/null &&
-	    test ! -s "$tmp/help.err"'
+	    helped "$prog"
 	run bad "$prog" -x
 	check "$prog -x exits 2 with a usage message on stderr" \
 	    failed 2 bad 'unknown option -x' "^usage: $prog "
@@ -292,7 +318,7 @@ bad_usage() {
 	shift
 	run bad process1_uint8 "$@"
 	check "process1_uint8 $what exits 2 with a usage message" \
-	    eval 'failed 2 bad "^usage: process1_uint8 " && empty_dir'
+	    refused process1_uint8
 }
 
 pair uint8 -- 1 0 0 0 -- 1 2 3 4
@@ -325,25 +351,23 @@ check "process1 after -n leaves the key directory empty" empty_dir
 start other process1_uint8 -m Other -i 0.05
 other=$pid
 check "process1_uint8 -m Other creates Other, not MyMemory" \
-    eval 'within keyfile Other && test ! -e "$dir/sharedmem.MyMemory"'
+    within only Other
 run both process2_uint8 -m Other -n 1 -i 0
 check "process2_uint8 -m Other -n 1 prints 1 2 3 4" succeeded both 1 2 3 4
 run early process2_uint8 -n 1 -i 0
 check "process2_uint8 without -m does not find Other" \
-    failed 1 early MyMemory 'start process1_uint8 first'
+    failed_once 1 early MyMemory 'start process1_uint8 first'
 run early process2_float64 -m Missing -n 1
 check "process2_float64 -m Missing says: start process1_float64 -m Missing" \
-    failed 1 early Missing 'start process1_float64 -m Missing first'
-check "... in one line" one_line early
+    failed_once 1 early Missing 'start process1_float64 -m Missing first'
 kill -s TERM "$other"
 finish "$other"
 check "process1_uint8 -m Other stops on SIGTERM and removes Other" \
-    eval 'test "$status" -eq 0 && empty_dir'
+    cleaned_up
 
 run bad process1_uint8 -m a/b -n 1
-check "process1_uint8 -m a/b exits 1 naming a/b" \
-    eval 'failed 1 bad "^process1_uint8: a/b: cannot create it: " &&
-    one_line bad'
+check "process1_uint8 -m a/b exits 1 naming a/b, in one line" \
+    failed_once 1 bad "^process1_uint8: a/b: cannot create it: "
 
 check "the key directory is empty at the end" empty_dir
-test "$n" -eq 76 || echo "# ran $n tests, planned 76"
+test "$n" -eq 75 || echo "# ran $n tests, planned 75"

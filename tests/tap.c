@@ -19,6 +19,8 @@
 
 static int planned, run, failed;
 
+static void vline(const char *, const char *, va_list) TAP_PRINTF(2, 0);
+
 void
 plan(int n)
 {
