@@ -98,7 +98,8 @@ int sharedmem_close(sharedmem *shm);
  * name may be created again at once.  The key file is removed only while
  * it still refers to this very segment; one that cannot be removed is
  * left stale, which blocks nothing.  Returns 0, or -1 with errno:
- *   ENOENT  the segment was already removed (its name is cleaned up)
+ *   ENOENT  the name had been removed already, by another unlink or
+ *           remove (the segment is removed all the same)
  *   EPERM   only the segment's owner or creator may remove it
  *   EINVAL  shm is NULL
  */
