@@ -9,7 +9,7 @@
 set -u
 : "${top_builddir:=.}" "${top_srcdir:=.}"
 
-echo 1..75
+echo 1..79
 if test -z "${SHAREDMEM_DIR-}" || test ! -d "$SHAREDMEM_DIR"; then
 	echo "Bail out! no key directory: run through tests/run-test.sh"
 	exit 99
@@ -50,7 +50,9 @@ else
 fi
 
 n=0
-# check DESCRIPTION COMMAND...: one test, passed if COMMAND succeeds.
+last=none
+# check DESCRIPTION COMMAND...: one test, passed if COMMAND succeeds.  A
+# failure shows what the demo started last said on stderr, and its status.
 check() {
 	what=$1
 	shift
@@ -59,9 +61,8 @@ check() {
 		echo "ok $n - $what"
 	else
 		echo "not ok $n - $what"
-		for f in "$tmp"/*.err; do
-			test -s "$f" && sed "s|^|# ${f##*/}: |" "$f"
-		done
+		echo "# $last exited with status ${status-none}"
+		test -s "$tmp/$last.err" && sed 's/^/# stderr: /' "$tmp/$last.err"
 	fi
 	return 0
 }
@@ -87,6 +88,7 @@ start() {
 	prog=$2
 	shift 2
 	rm -f "$tmp/$tag.out" "$tmp/$tag.err"
+	last=$tag
 	"$ex/$prog" "$@" >"$tmp/$tag.out" 2>"$tmp/$tag.err" &
 	pid=$!
 	bg="$bg $pid"
@@ -110,7 +112,9 @@ finish() {
 		done
 	) >/dev/null 2>&1 &
 	watchdog=$!
-	wait "$1"
+	# Quiet: the shell would report a demo killed by a signal, which some
+	# tests do on purpose.
+	wait "$1" 2>/dev/null
 	status=$?
 	: >"$tmp/done"
 	wait "$watchdog"
@@ -365,9 +369,39 @@ finish "$other"
 check "process1_uint8 -m Other stops on SIGTERM and removes Other" \
     cleaned_up
 
+# A process1 that could not clean up - SIGKILL - leaves its segment, and
+# the message of the next process1 says how to remove it.  Doing so frees
+# the name.
+if command -v ipcrm >/dev/null 2>&1; then
+	start one process1_uint8 -i 1000
+	within printed one
+	id=$(shmid_of MyMemory)
+	# bash reports the killed job on stderr, at a time of its choosing.
+	{
+		kill -s KILL "$pid"
+		finish "$pid"
+		check "SIGKILL leaves MyMemory and shmid $id behind" \
+		    kept MyMemory "$id"
+	} 2>/dev/null
+	run two process1_uint8 -n 1 -i 0
+	check "the next process1_uint8 fails, and says: ipcrm -m $id" \
+	    failed_once 1 two MyMemory 'exists already' "ipcrm -m ${id}[^0-9]"
+	ipcrm -m "$id"
+	run alone process1_uint8 -n 1 -i 0
+	check "after ipcrm -m $id, process1_uint8 runs again" \
+	    succeeded alone 1 0 0 0
+	check "... and leaves no key file and no segment" gone "$id"
+else
+	for what in "SIGKILL leaves MyMemory" "the message" "ipcrm" "gone"
+	do
+		n=$((n + 1))
+		echo "ok $n # SKIP no ipcrm: $what"
+	done
+fi
+
 run bad process1_uint8 -m a/b -n 1
 check "process1_uint8 -m a/b exits 1 naming a/b, in one line" \
     failed_once 1 bad "^process1_uint8: a/b: cannot create it: "
 
 check "the key directory is empty at the end" empty_dir
-test "$n" -eq 75 || echo "# ran $n tests, planned 75"
+test "$n" -eq 79 || echo "# ran $n tests, planned 79"
