@@ -56,10 +56,13 @@ test_version(void)
 	    "sharedmem_dir() follows $SHAREDMEM_DIR");
 }
 
+/* At file scope, so that the child that faults on purpose, holding them,
+ * is not taken for leaking them. */
+static sharedmem *a, *b, *c;
+
 static void
 test_create_attach(void)
 {
-	sharedmem *a, *b, *c;
 	unsigned char *p;
 	struct stat st;
 	size_t i, zero = 1;
@@ -207,28 +210,28 @@ test_arguments(void)
 static void
 test_random_names(void)
 {
-	sharedmem *a, *b;
+	sharedmem *one, *two;
 	const char *n;
 	size_t i;
 	int good = 1;
 
-	a = sharedmem_create(NULL, 16);
-	b = sharedmem_create(NULL, 16);
-	if (!ok(a != NULL && b != NULL, "create with no name, twice"))
+	one = sharedmem_create(NULL, 16);
+	two = sharedmem_create(NULL, 16);
+	if (!ok(one != NULL && two != NULL, "create with no name, twice"))
 		bail_out("random names: %s", strerror(errno));
-	n = sharedmem_name(a);
+	n = sharedmem_name(one);
 	good = strlen(n) == 12 && strncmp(n, "psm_", 4) == 0;
 	for (i = 4; good && i < 12; i++)
 		good = strchr("0123456789abcdef", n[i]) != NULL;
 	ok(good, "the name looks like psm_xxxxxxxx: %s", n);
-	ok(strcmp(sharedmem_name(a), sharedmem_name(b)) != 0,
-	    "two fresh names differ: %s %s", sharedmem_name(a),
-	    sharedmem_name(b));
+	ok(strcmp(sharedmem_name(one), sharedmem_name(two)) != 0,
+	    "two fresh names differ: %s %s", sharedmem_name(one),
+	    sharedmem_name(two));
 	ok(access(keyfile(n), F_OK) == 0, "the fresh name has its key file");
-	ok(sharedmem_unlink(a) == 0 && sharedmem_unlink(b) == 0,
+	ok(sharedmem_unlink(one) == 0 && sharedmem_unlink(two) == 0,
 	    "both unlink");
-	sharedmem_close(a);
-	sharedmem_close(b);
+	sharedmem_close(one);
+	sharedmem_close(two);
 }
 
 static void
