@@ -51,5 +51,8 @@ int		 keyfile_create(const char *, const char *, size_t, mode_t, int,
 int		 keyfile_attach(const char *, int, struct segment *);
 int		 keyfile_unlink(const char *, key_t, int);
 int		 keyfile_remove(const char *);
+int		 keyfile_lookup(const char *, struct record *);
+int		 keyfile_remove_stale(const char *);
+int		 keyfile_reap(const char *, long, int, int *);
 
 #endif /* SHAREDMEM_INTERNAL_H */

@@ -601,3 +601,88 @@ keyfile_remove(const char *path)
 		return -1;
 	return errno = ENOENT, -1;
 }
+
+/* Looks up the name whose key file is path: 0 if its segment is there,
+ * -1 with ESTALE if it is gone; *rec gets the record either way. */
+int
+keyfile_lookup(const char *path, struct record *rec)
+{
+	int fd, r;
+
+	if ((fd = open_keyfile(path, O_RDONLY)) == -1)
+		return -1;
+	r = read_record(fd, rec);
+	close_quietly(fd);
+	if (r == -1 || (r = segment_alive(rec)) == -1)
+		return -1;
+	return r ? 0 : (errno = ESTALE, -1);
+}
+
+/* Removes the key file at path if it is stale: 1 removed, 0 alive, -1
+ * error. */
+int
+keyfile_remove_stale(const char *path)
+{
+	return remove_keyfile(path, STALE, 0, 0);
+}
+
+/*
+ * The segment that the private file at path, of a create by pid that
+ * died, may have made (see "Crashes" above); -1 if there is none.
+ */
+static int
+unfinished_segment(const char *path, long pid, int fd, struct stat *st)
+{
+	struct shmid_ds ds;
+	struct record rec;
+	key_t key;
+	int id;
+
+	if (st->st_nlink > 1)
+		return -1;	/* published: its segment is the name's */
+	if (st->st_size == 0) {
+		if ((key = ftok(path, KEY_PROJ)) == (key_t)-1)
+			return -1;
+		rec.shmid = -1;
+	} else if (read_record(fd, &rec) == 0)
+		key = rec.key;
+	else
+		return -1;
+	if ((id = shmget(key, 0, 0)) == -1)
+		return -1;
+	if (rec.shmid != -1)
+		return id == rec.shmid ? id : -1;
+	/* Only the first key is unrecorded: the segment there is ours if
+	 * the dead creator made it. */
+	if (shmctl(id, IPC_STAT, &ds) == -1 || (long)ds.shm_cpid != pid)
+		return -1;
+	return id;
+}
+
+/*
+ * Removes the private file at path of a create by pid that died, and the
+ * segment it made, which *shmid gets (-1: none).  With dryrun, only finds
+ * them.  Returns 0, or -1 with errno.
+ */
+int
+keyfile_reap(const char *path, long pid, int dryrun, int *shmid)
+{
+	struct stat st;
+	int fd;
+
+	*shmid = -1;
+	if ((fd = open_keyfile(path, O_RDONLY)) == -1)
+		return -1;
+	if (stat_keyfile(fd, &st) == -1) {
+		close_quietly(fd);
+		return -1;
+	}
+	*shmid = unfinished_segment(path, pid, fd, &st);
+	(void)close(fd);	/* only read */
+	if (dryrun)
+		return 0;
+	if (*shmid != -1 && shmctl(*shmid, IPC_RMID, NULL) == -1 &&
+	    errno != EINVAL && errno != EIDRM)
+		return -1;
+	return unlink(path);
+}

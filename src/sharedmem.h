@@ -115,6 +115,60 @@ int sharedmem_unlink(sharedmem *shm);
  */
 int sharedmem_remove(const char *name);
 
+/*
+ * Looks name up without attaching it, and stores what its key file
+ * records in *key and *shmid (either may be NULL).  Returns 0 if the
+ * segment is there, or -1 with errno:
+ *   ESTALE        the key file is there but its segment is gone (removed
+ *                 by ipcrm(1), or by a reboot); *key and *shmid hold what
+ *                 the key file records
+ *   ENOENT        no such name
+ *   EINVAL        a bad name, or a key file that is not one
+ *   ENAMETOOLONG  name longer than SHAREDMEM_NAME_MAX
+ *   EACCES        the key file cannot be read
+ */
+int sharedmem_lookup(const char *name, key_t *key, int *shmid);
+
+/* The path of name's key file, in new memory for free(3); NULL with errno
+ * EINVAL, ENAMETOOLONG or ENOMEM. */
+char *sharedmem_keyfile(const char *name);
+
+/*
+ * The names in the key directory, sorted, stale ones included, in a
+ * NULL-terminated array that sharedmem_free_names() frees.  NULL with
+ * errno (from opendir(3), readdir(3), or ENOMEM) on failure.
+ */
+char **sharedmem_names(void);
+void sharedmem_free_names(char **names);
+
+/*
+ * Removes what crashed processes left in the key directory: names whose
+ * segment is gone, and the private files of creates that died half way
+ * with the segments they made.  Flags:
+ */
+#define SHAREDMEM_GC_DRYRUN	0x1	/* report only, remove nothing */
+#define SHAREDMEM_GC_ORPHANS	0x2	/* also remove named segments that no
+					 * process has attached and whose
+					 * creator is dead */
+/*
+ * Files and segments of other users are never touched.  For each thing
+ * found, report (unless NULL) is called with its kind, the file's name in
+ * the key directory, its shmid or -1, and 0 if it was removed (or, with
+ * SHAREDMEM_GC_DRYRUN, would be) or the errno that kept it.  Returns how
+ * many things were removed (or would be), or -1 with errno if the key
+ * directory cannot be read.
+ */
+enum sharedmem_leftover {
+	SHAREDMEM_STALE_NAME,		/* a key file whose segment is gone */
+	SHAREDMEM_UNFINISHED,		/* a dead create's private file */
+	SHAREDMEM_UNFINISHED_SEGMENT,	/* the segment a dead create made */
+	SHAREDMEM_ORPHAN,		/* a named segment, see the flag */
+	SHAREDMEM_BAD_KEYFILE		/* not a key file: never removed */
+};
+typedef void sharedmem_gc_report(enum sharedmem_leftover kind,
+    const char *file, int shmid, int error, void *arg);
+int sharedmem_gc(int flags, sharedmem_gc_report *report, void *arg);
+
 /* The key directory in use: $SHAREDMEM_DIR if set and not empty, else the
  * directory chosen when the library was built. */
 const char *sharedmem_dir(void);
