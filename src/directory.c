@@ -215,6 +215,7 @@ sharedmem_gc(int flags, sharedmem_gc_report *report, void *arg)
 	char *path;
 	size_t len;
 	DIR *d;
+	int err;
 
 	gc.flags = flags;
 	gc.report = report;
@@ -222,7 +223,7 @@ sharedmem_gc(int flags, sharedmem_gc_report *report, void *arg)
 	gc.count = 0;
 	if ((d = opendir(dir)) == NULL)
 		return -1;
-	while ((de = readdir(d)) != NULL) {
+	for (errno = 0; (de = readdir(d)) != NULL; errno = 0) {
 		if (strncmp(de->d_name, PRIVATE_PREFIX,
 		    sizeof(PRIVATE_PREFIX) - 1) != 0 &&
 		    entry_name(de->d_name) == NULL)
@@ -242,6 +243,14 @@ sharedmem_gc(int flags, sharedmem_gc_report *report, void *arg)
 				gc_keyfile(&gc, path, de->d_name);
 		}
 		free(path);
+	}
+	/* What was found is reported; a directory not read to its end is
+	 * still a failure. */
+	if (errno != 0) {
+		err = errno;
+		(void)closedir(d);
+		errno = err;
+		return -1;
 	}
 	(void)closedir(d);
 	return gc.count;

@@ -18,9 +18,10 @@
 
 /* A record in a key file.  shmid is -1 while a create is under way. */
 struct record {
-	key_t	key;
-	int	shmid;
-	long	pid;
+	key_t		key;
+	int		shmid;
+	unsigned long	size;
+	long		pid;
 };
 
 /* Longest record, with room to spare for 64-bit keys and pids. */

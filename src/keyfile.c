@@ -2,10 +2,10 @@
  * keyfile.c - the key-file protocol: how a name becomes a segment.
  *
  * Each name has a key file DIR/sharedmem.NAME in the key directory.  It
- * holds one line (record.c) with the System V key and shmid of the name's
- * segment and the pid of its creator:
+ * holds one line (record.c) with the System V key, shmid and size of the
+ * name's segment and the pid of its creator:
  *
- *	sharedmem 1 key=0x5300a1b2 shmid=32769 pid=4242
+ *	sharedmem 1 key=0x5300a1b2 shmid=32769 size=1024 pid=4242
  *
  * Create.  A key file is never written where others can see it half done.
  * The creator
@@ -32,9 +32,12 @@
  * Attach.  The key file is opened without following symbolic links, and
  * must hold a valid record: a directory, a FIFO or a device does not.  The
  * segment is attached only if shmget(key, 0, 0) still yields the recorded
- * shmid: a segment removed by ipcrm(1) or a reboot, or replaced by another
- * at the same key, gives ENOENT; no wrong segment is ever attached, and
- * nothing is removed.
+ * shmid, at the recorded size: a segment removed by ipcrm(1) or a reboot,
+ * or replaced by another at the same key, gives ENOENT; no wrong segment
+ * is attached, and nothing is removed.  (Ids start again after a reboot,
+ * so key and shmid alone could match a newcomer; its size as well hardly
+ * can.  The creator's pid is no check: another pid namespace sees another
+ * number for it.)
  *
  * Stale names.  A key file whose segment is gone blocks nothing.  Whoever
  * removes a key file - a creator clearing a stale name, unlink, remove -
@@ -260,8 +263,15 @@ segment_alive(const struct record *rec)
 
 	if (rec->shmid == -1)
 		return 0;
-	if ((id = shmget(rec->key, 0, 0)) != -1)
-		return id == rec->shmid;
+	if ((id = shmget(rec->key, 0, 0)) != -1) {
+		if (id != rec->shmid)
+			return 0;
+		/* Not allowed to look: it may well be the one. */
+		if (shmctl(id, IPC_STAT, &ds) == -1)
+			return errno == EACCES ? 1 : errno == EINVAL ||
+			    errno == EIDRM ? 0 : -1;
+		return (unsigned long)ds.shm_segsz == rec->size;
+	}
 	if (errno == ENOENT || errno == EIDRM)
 		return 0;
 	if (errno != EACCES)
@@ -470,6 +480,7 @@ keyfile_create(const char *path, const char *dir, size_t size, mode_t mode,
 
 	rec.pid = (long)getpid();
 	rec.shmid = -1;
+	rec.size = (unsigned long)size;
 	if ((tmp = private_path(dir, rec.pid)) == NULL)
 		return -1;
 	if ((fd = make_private(tmp, mode)) == -1) {
@@ -540,6 +551,8 @@ keyfile_attach(const char *path, int atflags, struct segment *seg)
 		return errno = ENOENT, -1;
 	if (shmctl(id, IPC_STAT, &ds) == -1)
 		return vanished();
+	if ((unsigned long)ds.shm_segsz != rec.size)
+		return errno = ENOENT, -1;
 	if ((addr = shmat(id, NULL, atflags)) == (void *)-1)
 		return vanished();
 	seg->addr = addr;

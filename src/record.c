@@ -1,7 +1,7 @@
 /*
  * record.c - the one line a key file holds, and the key arithmetic.
  *
- *	sharedmem 1 key=0x5300a1b2 shmid=32769 pid=4242
+ *	sharedmem 1 key=0x5300a1b2 shmid=32769 size=1024 pid=4242
  *
  * The key is printed as ipcs(1) prints it, so that a person can match the
  * two.  The parser accepts exactly what record_format() writes: a key file
@@ -66,8 +66,8 @@ record_format(char *buf, size_t len, const struct record *rec)
 {
 	int n;
 
-	n = snprintf(buf, len, MAGIC "%08lx shmid=%d pid=%ld\n",
-	    key_bits(rec->key), rec->shmid, rec->pid);
+	n = snprintf(buf, len, MAGIC "%08lx shmid=%d size=%lu pid=%ld\n",
+	    key_bits(rec->key), rec->shmid, rec->size, rec->pid);
 	if (n < 0 || (size_t)n >= len)
 		return -1;
 	return n;
@@ -118,7 +118,7 @@ int
 record_parse(const char *buf, size_t len, struct record *rec)
 {
 	const char *p = buf, *end = buf + len;
-	unsigned long key, shmid = 0, pid;
+	unsigned long key, shmid = 0, size, pid;
 	int pending = 0;
 
 	if (parse_literal(&p, end, MAGIC) == -1 ||
@@ -129,13 +129,16 @@ record_parse(const char *buf, size_t len, struct record *rec)
 		pending = 1;
 	else if (parse_number(&p, end, 10, INT_MAX, &shmid) == -1)
 		return -1;
-	if (parse_literal(&p, end, " pid=") == -1 ||
+	if (parse_literal(&p, end, " size=") == -1 ||
+	    parse_number(&p, end, 10, ULONG_MAX, &size) == -1 ||
+	    parse_literal(&p, end, " pid=") == -1 ||
 	    parse_number(&p, end, 10, LONG_MAX, &pid) == -1 ||
 	    parse_literal(&p, end, "\n") == -1 || p != end ||
-	    key == 0 || pid == 0)
+	    key == 0 || size == 0 || pid == 0)
 		return -1;
 	rec->key = key_from_bits(key);
 	rec->shmid = pending ? -1 : (int)shmid;
+	rec->size = size;
 	rec->pid = (long)pid;
 	return 0;
 }

@@ -132,7 +132,7 @@ die_during_create(const char *suffix, enum died when, int *shmid)
 		    IPC_CREAT | IPC_EXCL | 0600)) == -1)
 			_exit(2);
 		n = snprintf(line, sizeof(line),
-		    "sharedmem 1 key=0x%08lx shmid=%d pid=%ld\n",
+		    "sharedmem 1 key=0x%08lx shmid=%d size=64 pid=%ld\n",
 		    (unsigned long)key & 0xffffffffUL,
 		    when == AFTER_RECORD ? id : -1, (long)getpid());
 		if ((when == AFTER_PROBE || when == AFTER_RECORD) &&

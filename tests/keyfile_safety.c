@@ -98,12 +98,14 @@ test_odd_files(void)
 		"",
 		"hello\n",
 		"sharedmem 1 key=0x5300a1b2",
-		"sharedmem 1 key=0x5300a1b2 shmid=12 pid=4",
-		"sharedmem 1 key=0x5300a1b2 shmid=12 pid=4\nmore\n",
-		"sharedmem 1 key=0x00000000 shmid=12 pid=4\n",
-		"sharedmem 1 key=0x5300a1b2 shmid=+12 pid=4\n",
-		"sharedmem 1 key=0x5300a1b2 shmid=99999999999 pid=4\n",
-		"sharedmem 2 key=0x5300a1b2 shmid=12 pid=4\n",
+		"sharedmem 1 key=0x5300a1b2 shmid=12 size=64 pid=4",
+		"sharedmem 1 key=0x5300a1b2 shmid=12 size=64 pid=4\nmore\n",
+		"sharedmem 1 key=0x00000000 shmid=12 size=64 pid=4\n",
+		"sharedmem 1 key=0x5300a1b2 shmid=+12 size=64 pid=4\n",
+		"sharedmem 1 key=0x5300a1b2 shmid=99999999999 size=64 pid=4\n",
+		"sharedmem 1 key=0x5300a1b2 shmid=12 size=0 pid=4\n",
+		"sharedmem 1 key=0x5300a1b2 shmid=12 pid=4\n",
+		"sharedmem 2 key=0x5300a1b2 shmid=12 size=64 pid=4\n",
 	};
 	size_t i;
 
@@ -184,7 +186,7 @@ test_other_user(void)
 int
 main(void)
 {
-	plan(32);
+	plan(34);
 	test_links();
 	test_odd_files();
 	test_other_user();

@@ -22,14 +22,15 @@ static sharedmem *volatile kept;
 
 /* Writes a key file by hand, as an earlier boot or a crash left it. */
 static void
-plant_keyfile(const char *path, key_t key, int shmid, long pid)
+plant_keyfile(const char *path, key_t key, int shmid, unsigned long size,
+    long pid)
 {
 	char line[128];
 	int fd, n;
 
 	n = snprintf(line, sizeof(line),
-	    "sharedmem 1 key=0x%08lx shmid=%d pid=%ld\n",
-	    (unsigned long)key & 0xffffffffUL, shmid, pid);
+	    "sharedmem 1 key=0x%08lx shmid=%d size=%lu pid=%ld\n",
+	    (unsigned long)key & 0xffffffffUL, shmid, size, pid);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1 ||
 	    write(fd, line, (size_t)n) != n || close(fd) == -1)
 		bail_out("plant %s: %s", path, strerror(errno));
@@ -88,9 +89,15 @@ test_reboot(void)
 		bail_out("a segment at 0x%08lx: %s", (unsigned long)key,
 		    strerror(errno));
 	track_shm(other);
-	plant_keyfile(keyfile("reboot"), key, other + 1, 1);
+	plant_keyfile(keyfile("reboot"), key, other + 1, 100, 1);
 	FAILS_WITH(sharedmem_attach("reboot") == NULL ? -1 : 0, ENOENT,
 	    "attach of a name whose key another segment holds now");
+	ok(unlink(keyfile("reboot")) == 0, "remove that key file");
+	/* Ids start again after a reboot: key and shmid may both match. */
+	plant_keyfile(keyfile("reboot"), key, other, 64, 1);
+	FAILS_WITH(sharedmem_attach("reboot") == NULL ? -1 : 0, ENOENT,
+	    "attach of a name whose key and shmid a segment of another size "
+	    "holds now");
 	shm = sharedmem_create("reboot", 64);
 	ok(shm != NULL, "create of that name succeeds");
 	ok(shm != NULL && sharedmem_key(shm) != key &&
@@ -101,7 +108,7 @@ test_reboot(void)
 	ok(shmctl(other, IPC_RMID, NULL) == 0, "remove the other segment");
 
 	/* The same file, with nothing at the key any more. */
-	plant_keyfile(keyfile("reboot"), key, other, 1);
+	plant_keyfile(keyfile("reboot"), key, other, 100, 1);
 	FAILS_WITH(sharedmem_attach("reboot") == NULL ? -1 : 0, ENOENT,
 	    "attach of a name whose key is free");
 	FAILS_WITH(sharedmem_remove("reboot"), ENOENT,
@@ -132,7 +139,7 @@ test_crash(void)
 	/* A create killed before it published leaves a private file and
 	 * perhaps a segment; neither holds the name. */
 	snprintf(dead, sizeof(dead), "%s/sharedmem+dead01", sharedmem_dir());
-	plant_keyfile(dead, (key_t)0x6c000001L, -1, 999999);
+	plant_keyfile(dead, (key_t)0x6c000001L, -1, 64, 999999);
 	shm = sharedmem_create("crash", 64);
 	ok(shm != NULL, "a dead create's private file does not block a name");
 	ok(sharedmem_unlink(shm) == 0, "unlink it");
@@ -143,7 +150,7 @@ test_crash(void)
 int
 main(void)
 {
-	plan(23);
+	plan(25);
 	test_ipcrm();
 	test_reboot();
 	test_crash();
