@@ -1,0 +1,95 @@
+/*
+ * cli.h - what the files of the sharedmem(1) tool share.
+ */
+#ifndef SHAREDMEM_CLI_H
+#define SHAREDMEM_CLI_H
+
+#include <sys/types.h>
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define CLI_PRINTF(f, a) __attribute__((__format__(__printf__, f, a)))
+#define CLI_NORETURN __attribute__((__noreturn__))
+#else
+#define CLI_PRINTF(f, a)
+#define CLI_NORETURN
+#endif
+
+/* Exit statuses. */
+#define CLI_OK		0
+#define CLI_FAIL	1
+#define CLI_USAGE	2
+
+struct cli;
+
+/* A subcommand, as main.c dispatches it and help describes it. */
+struct command {
+	const char	 *name;
+	const char	 *optstring;	/* for getopt(3): ':' first, 'h' in it */
+	const char	 *longopt;	/* one long option besides --help */
+	const char	 *synopsis;	/* what follows the name in usage */
+	const char	 *summary;	/* a few words, for sharedmem -h */
+	const char	 *about;	/* a sentence, for sharedmem CMD -h */
+	const char	 *options;	/* lines of help, or NULL */
+	const char	 *notes;	/* after them, or NULL */
+	int		  min_operands;
+	int		  max_operands;	/* -1: no limit */
+	int		(*run)(struct cli *);
+};
+
+/* One invocation of a subcommand. */
+struct cli {
+	const struct command	 *cmd;
+	const char		 *opt[UCHAR_MAX + 1];	/* argument of -c, or
+							 * "" for a flag;
+							 * NULL if not given */
+	int			  longopt;		/* cmd->longopt given */
+	char			**operands;
+	int			  noperands;
+};
+
+/*
+ * What a failed library call was doing, for the hint that goes with its
+ * errno.
+ */
+enum cli_op {
+	OP_LOOKUP,	/* finding a name */
+	OP_ATTACH,
+	OP_CREATE,
+	OP_REMOVE
+};
+
+/* list.c */
+int	cmd_id(struct cli *);
+int	cmd_key(struct cli *);
+int	cmd_ls(struct cli *);
+int	cmd_stat(struct cli *);
+
+/* data.c */
+int	cmd_dump(struct cli *);
+int	cmd_read(struct cli *);
+int	cmd_write(struct cli *);
+
+/* manage.c */
+int	cmd_create(struct cli *);
+int	cmd_gc(struct cli *);
+int	cmd_rm(struct cli *);
+
+/* message.c */
+void	warnmsg(const char *, ...) CLI_PRINTF(1, 2);
+int	fail_name(const char *, int, enum cli_op);
+void	usage_error(const struct cli *, const char *, ...)
+	    CLI_PRINTF(2, 3) CLI_NORETURN;
+void	usage(const struct command *, FILE *);
+int	output_done(void);
+void	user_name(char *, size_t, uid_t);
+void	group_name(char *, size_t, gid_t);
+
+/* number.c */
+int	parse_bytes(const char *, size_t *);
+int	parse_mode(const char *, mode_t *);
+
+#endif /* SHAREDMEM_CLI_H */

@@ -1,0 +1,177 @@
+/*
+ * manage.c - create, rm and gc: making segments and cleaning them up.
+ */
+#include <config.h>
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sharedmem.h"
+#include "cli.h"
+
+int
+cmd_create(struct cli *cli)
+{
+	const char *name = cli->operands[0], *arg = cli->operands[1];
+	sharedmem *shm;
+	mode_t mode = 0600;
+	size_t size;
+
+	if (parse_bytes(arg, &size) == -1) {
+		if (errno == ERANGE)
+			usage_error(cli, "SIZE %s is too large", arg);
+		usage_error(cli, "SIZE wants a number of bytes such as 4096, "
+		    "0x1000 or 4k, not '%s'", arg);
+	}
+	if (size == 0)
+		usage_error(cli, "SIZE must be above 0");
+	if (cli->opt['m'] != NULL && parse_mode(cli->opt['m'], &mode) == -1)
+		usage_error(cli, "-m wants permissions in octal from 0 to 777, "
+		    "such as 600 or 644, not '%s'", cli->opt['m']);
+	if ((shm = sharedmem_open(name, SHAREDMEM_CREATE, size, mode)) == NULL)
+		return fail_name(name, errno, OP_CREATE);
+	/* The segment stays: detaching is all that is left to do. */
+	if (sharedmem_close(shm) == -1) {
+		warnmsg("%s: cannot detach it: %s", name, strerror(errno));
+		return CLI_FAIL;
+	}
+	return CLI_OK;
+}
+
+/*
+ * Quiet when it works, as rm(1) is.  A stale name is removed as any
+ * other, though the library says ENOENT for it: nobody asking to remove
+ * a name whose segment is gone wants to hear that it was not there.
+ */
+int
+cmd_rm(struct cli *cli)
+{
+	const char *name;
+	int i, stale, status = CLI_OK;
+
+	for (i = 0; i < cli->noperands; i++) {
+		name = cli->operands[i];
+		stale = sharedmem_lookup(name, NULL, NULL) == -1 &&
+		    errno == ESTALE;
+		if (sharedmem_remove(name) == 0 || (errno == ENOENT && stale))
+			continue;
+		status = fail_name(name, errno, OP_REMOVE);
+	}
+	return status;
+}
+
+struct gc {
+	int	 dryrun;
+	int	 failed;
+	char	*prefix;	/* of key files in the key directory */
+};
+
+/*
+ * The prefix of key file names, from the path of a made-up name's key
+ * file: gc reports files, and a person knows names.
+ */
+static char *
+keyfile_prefix(void)
+{
+	char *path, *base, *prefix;
+
+	if ((path = sharedmem_keyfile("x")) == NULL)
+		return NULL;
+	base = (base = strrchr(path, '/')) != NULL ? base + 1 : path;
+	base[strlen(base) - 1] = '\0';
+	prefix = malloc(strlen(base) + 1);
+	if (prefix != NULL)
+		memcpy(prefix, base, strlen(base) + 1);
+	free(path);
+	return prefix;
+}
+
+static const char *
+name_of(const struct gc *gc, const char *file)
+{
+	size_t n;
+
+	if (gc->prefix == NULL)
+		return file;
+	n = strlen(gc->prefix);
+	return strncmp(file, gc->prefix, n) == 0 ? file + n : file;
+}
+
+static void
+report(enum sharedmem_leftover kind, const char *file, int shmid, int error,
+    void *arg)
+{
+	struct gc *gc = arg;
+	const char *done = gc->dryrun ? "would remove" : "removed";
+	char what[512];
+
+	switch (kind) {
+	case SHAREDMEM_STALE_NAME:
+		(void)snprintf(what, sizeof(what), "stale name %s (shmid %d)",
+		    name_of(gc, file), shmid);
+		break;
+	case SHAREDMEM_ORPHAN:
+		(void)snprintf(what, sizeof(what), "orphaned name %s and its "
+		    "segment (shmid %d)", name_of(gc, file), shmid);
+		break;
+	case SHAREDMEM_UNFINISHED:
+		(void)snprintf(what, sizeof(what), "file %s of a create that "
+		    "died", file);
+		break;
+	case SHAREDMEM_UNFINISHED_SEGMENT:
+		(void)snprintf(what, sizeof(what), "segment shmid %d of a "
+		    "create that died (%s)", shmid, file);
+		break;
+	case SHAREDMEM_BAD_KEYFILE:
+	default:
+		/* Never removed: whatever it is, it is not ours. */
+		printf("kept %s: not a sharedmem key file\n", file);
+		return;
+	}
+	if (error == 0)
+		printf("%s %s\n", done, what);
+	else {
+		/* In order with what came before it. */
+		(void)fflush(stdout);
+		warnmsg("cannot remove %s: %s", what, strerror(error));
+		gc->failed++;
+	}
+}
+
+int
+cmd_gc(struct cli *cli)
+{
+	struct gc gc;
+	int flags = 0, n, err;
+
+	memset(&gc, 0, sizeof(gc));
+	if (cli->opt['n'] != NULL) {
+		flags |= SHAREDMEM_GC_DRYRUN;
+		gc.dryrun = 1;
+	}
+	if (cli->longopt)
+		flags |= SHAREDMEM_GC_ORPHANS;
+	gc.prefix = keyfile_prefix();
+	n = sharedmem_gc(flags, report, &gc);
+	err = errno;
+	free(gc.prefix);
+	if (n == -1) {
+		(void)fflush(stdout);
+		warnmsg("%s: cannot read the key directory: %s",
+		    sharedmem_dir(), strerror(err));
+		return CLI_FAIL;
+	}
+	if (n == 0 && gc.failed == 0)
+		printf("nothing to clean up\n");
+	else if (n > 0)
+		printf("%s %d leftover%s\n", gc.dryrun ? "would remove" :
+		    "removed", n, n == 1 ? "" : "s");
+	if (gc.failed > 0)
+		printf("%d could not be removed\n", gc.failed);
+	n = output_done();
+	return gc.failed > 0 ? CLI_FAIL : n;
+}
