@@ -41,12 +41,13 @@
  *
  * Stale names.  A key file whose segment is gone blocks nothing.  Whoever
  * removes a key file - a creator clearing a stale name, unlink, remove -
- * judges its record, opens it for writing, takes its write lock, and
- * checks that the name still refers to the very file it judged (device
- * and inode) before unlinking it.  Key files never change once published,
- * so the judgement holds under the lock: two removers cannot remove each
- * other's files, and a newly published file is never taken for the one
- * judged.  Unlink removes the segment first, then its key file, and that
+ * opens it for writing, takes its write lock, judges the record of the
+ * file it locked, and checks that the name still refers to that very file
+ * (device and inode) before unlinking it.  Only lock holders remove key
+ * files, so none can go between the check and the unlink: two removers
+ * cannot remove each other's files, and a newly published file is never
+ * taken for the one judged (a stranger's file is judged once before, by
+ * reading, to need no write permission for a live name).  Unlink removes the segment first, then its key file, and that
  * only while it refers to the segment.  Locks are held for a few system
  * calls; a waiter gives up after about LOCK_WAIT_MS with EBUSY, never
  * hangs.
@@ -163,12 +164,14 @@ open_keyfile(const char *path, int oflag)
 	int fd;
 
 	if ((fd = open(path, oflag | KEYFILE_OPEN)) == -1) {
-		if (errno == ELOOP || errno == EMLINK
+		/* A symbolic link met by O_NOFOLLOW, or a directory opened
+		 * for writing: no key file. */
+		if (errno == ELOOP || errno == EMLINK || errno == EISDIR
 #ifdef EFTYPE
 		    || errno == EFTYPE
 #endif
 		    )
-			errno = EINVAL;	/* O_NOFOLLOW met a symbolic link */
+			errno = EINVAL;
 		return -1;
 	}
 	if (O_NOFOLLOW == 0) {
@@ -284,6 +287,19 @@ segment_alive(const struct record *rec)
 	return 1;
 }
 
+/* Whether the record condemns its key file: 1 yes, 0 no, -1 error. */
+static int
+doomed(const struct record *rec, enum doom doom, key_t key, int shmid)
+{
+	int alive;
+
+	if (doom == THIS_SEGMENT)
+		return rec->key == key && rec->shmid == shmid;
+	if ((alive = segment_alive(rec)) == -1)
+		return -1;
+	return !alive;
+}
+
 /*
  * Removes the key file at path if its record is stale (STALE), or refers
  * to key and shmid (THIS_SEGMENT).  Returns 1 if it removed it, 0 if it
@@ -292,60 +308,59 @@ segment_alive(const struct record *rec)
 static int
 remove_keyfile(const char *path, enum doom doom, key_t key, int shmid)
 {
-	struct stat judged, locked;
+	struct stat held, named;
 	struct record rec;
 	int fd, tries, r;
 
 	for (tries = 0; tries < PUBLISH_TRIES; tries++) {
 		/* Who may remove it, owns it: open for writing at once when
-		 * it should be ours; to judge a stranger's, reading is enough. */
+		 * it should be ours.  A stranger's is judged first from
+		 * reading, which needs no write permission. */
 		fd = open_keyfile(path, doom == STALE ? O_RDONLY : O_RDWR);
 		if (fd == -1)
 			return -1;
-		if (stat_keyfile(fd, &judged) == -1 ||
-		    read_record(fd, &rec) == -1) {
-			close_quietly(fd);
-			return -1;
-		}
+		r = -1;
 		if (doom == STALE) {
-			if ((r = segment_alive(&rec)) != -1)
-				r = !r;
-		} else
-			r = rec.key == key && rec.shmid == shmid;
-		if (r != 1) {
-			close_quietly(fd);
-			return r;
-		}
-		if (doom == STALE) {
-			/* Reopen for writing, to lock; a file that changed
-			 * in between is judged again. */
-			(void)close(fd);
+			if (read_record(fd, &rec) == -1 ||
+			    (r = doomed(&rec, doom, key, shmid)) != 1) {
+				close_quietly(fd);
+				return r;
+			}
+			(void)close(fd);	/* only read */
 			if ((fd = open_keyfile(path, O_RDWR)) == -1)
 				return -1;
-			if (stat_keyfile(fd, &locked) == -1) {
-				close_quietly(fd);
-				return -1;
-			}
-			if (locked.st_dev != judged.st_dev ||
-			    locked.st_ino != judged.st_ino) {
-				(void)close(fd);
-				continue;
-			}
 		}
-		if (lock_file(fd) == -1) {
+		/*
+		 * The judgement that counts is made under the lock, of the
+		 * file locked: the file judged before may have been removed
+		 * since, and its inode number given to a new key file.
+		 */
+		if (lock_file(fd) == -1 || stat_keyfile(fd, &held) == -1 ||
+		    read_record(fd, &rec) == -1 ||
+		    (r = doomed(&rec, doom, key, shmid)) != 1) {
 			close_quietly(fd);
-			return -1;
+			return r == 0 ? 0 : -1;
 		}
-		if (lstat(path, &locked) == -1 ||
-		    locked.st_dev != judged.st_dev ||
-		    locked.st_ino != judged.st_ino) {
+		if (lstat(path, &named) == -1 || named.st_dev != held.st_dev ||
+		    named.st_ino != held.st_ino) {
 			/* Removed, or replaced, while we waited. */
 			(void)close(fd);
 			continue;
 		}
-		r = unlink(path);
+		if (unlink(path) == 0) {
+			(void)close(fd);
+			return 1;
+		}
+		/* Only a rename from outside the protocol can have put
+		 * another file at the name since; a directory is no key
+		 * file, and the next round says so. */
+		if (errno == EISDIR || (errno == EPERM &&
+		    lstat(path, &named) == 0 && S_ISDIR(named.st_mode))) {
+			(void)close(fd);
+			continue;
+		}
 		close_quietly(fd);
-		return r == -1 ? -1 : 1;
+		return -1;
 	}
 	errno = EBUSY;
 	return -1;

@@ -4,8 +4,10 @@
  *	sharedmem 1 key=0x5300a1b2 shmid=32769 size=1024 pid=4242
  *
  * The key is printed as ipcs(1) prints it, so that a person can match the
- * two.  The parser accepts exactly what record_format() writes: a key file
- * that says anything else was not written by this library.
+ * two.  The parser accepts what record_format() writes, fields in order,
+ * digits only (leading zeros pass), and no key that cannot be one:
+ * IPC_PRIVATE, or the (key_t)-1 that ftok() returns for an error.  A key
+ * file that says anything else was not written by this library.
  */
 #include <config.h>
 
@@ -134,7 +136,7 @@ record_parse(const char *buf, size_t len, struct record *rec)
 	    parse_literal(&p, end, " pid=") == -1 ||
 	    parse_number(&p, end, 10, LONG_MAX, &pid) == -1 ||
 	    parse_literal(&p, end, "\n") == -1 || p != end ||
-	    key == 0 || size == 0 || pid == 0)
+	    key == 0 || key == KEY_MASK || size == 0 || pid == 0)
 		return -1;
 	rec->key = key_from_bits(key);
 	rec->shmid = pending ? -1 : (int)shmid;
