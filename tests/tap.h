@@ -12,15 +12,6 @@
 #else
 #define TAP_PRINTF(f, a)
 #define TAP_NORETURN
-/*
- * Makes ftok() give the same key for every path: runs the test again
- * with tests/ftok_fixed loaded through LD_PRELOAD, and returns the key.
- * Skips the whole test where the preload does not take.
- */
-key_t	fixed_ftok(char **);
-/* The key n after key (the keys fixed_ftok() hands out do not wrap). */
-key_t	key_plus(key_t, int);
-
 #endif
 
 void	plan(int);

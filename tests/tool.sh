@@ -178,7 +178,7 @@ field() {
 # segment ID KEY: ipcs shows a segment ID at KEY, of this user.
 segment() {
 	$have_ipcs || return 0
-	ipcs_list | grep "^m $1 $2\$" >/dev/null
+	ipcs_list | grep "^m $1 $2 " >/dev/null
 }
 
 # has_segment ID: ipcs shows a segment ID.

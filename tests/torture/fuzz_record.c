@@ -1,0 +1,107 @@
+/*
+ * fuzz_record.c - a libFuzzer target for the key-file record, parsed by
+ * record_parse() and written by record_format() of src/record.c, which is
+ * compiled into the target.
+ *
+ * Two properties, on each input:
+ *  - the input as a key file: if it parses, it holds a record the
+ *    library could have written, and formatting the record and parsing
+ *    that again gives the same record;
+ *  - the input's first bytes as a record of the kind the library writes
+ *    (a key other than 0, shmid -1 or above, size and pid above 0):
+ *    record_format() takes it in RECORD_MAX bytes, and what it writes
+ *    parses back to that very record.
+ */
+#include <config.h>
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static int
+same(const struct record *a, const struct record *b)
+{
+	return key_bits(a->key) == key_bits(b->key) &&
+	    a->shmid == b->shmid && a->size == b->size && a->pid == b->pid;
+}
+
+static void
+fail(const char *what, const struct record *rec)
+{
+	fprintf(stderr, "fuzz_record: %s: key=0x%lx shmid=%d size=%lu "
+	    "pid=%ld\n", what, key_bits(rec->key), rec->shmid, rec->size,
+	    rec->pid);
+	abort();
+}
+
+/* What record_format() writes parses back to rec; returns its length. */
+static int
+round_trip(const struct record *rec)
+{
+	struct record back;
+	char *buf;
+	int n;
+
+	/* Exactly the bytes written, so that the sanitizer sees a parser
+	 * that reads past them. */
+	if ((buf = malloc(RECORD_MAX)) == NULL)
+		abort();
+	if ((n = record_format(buf, RECORD_MAX, rec)) < 0)
+		fail("record_format refuses", rec);
+	if ((buf = realloc(buf, (size_t)n)) == NULL)
+		abort();
+	memset(&back, 0, sizeof(back));
+	if (record_parse(buf, (size_t)n, &back) == -1)
+		fail("what record_format writes does not parse", rec);
+	if (!same(&back, rec))
+		fail("format then parse changes the record", rec);
+	free(buf);
+	return n;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct record rec;
+	char *buf;
+	int parsed;
+	size_t at;
+
+	if ((buf = malloc(size > 0 ? size : 1)) == NULL)
+		return 0;
+	memcpy(buf, data, size);
+	memset(&rec, 0, sizeof(rec));
+	parsed = record_parse(buf, size, &rec);
+	free(buf);
+	if (parsed == 0) {
+		if (rec.shmid < -1 || rec.size == 0 || rec.pid <= 0 ||
+		    key_bits(rec.key) == 0)
+			fail("record_parse takes a record it must not", &rec);
+		(void)round_trip(&rec);
+	}
+
+	at = 0;
+	if (size < sizeof(rec.key) + sizeof(rec.shmid) + sizeof(rec.size) +
+	    sizeof(rec.pid))
+		return 0;
+	memcpy(&rec.key, data + at, sizeof(rec.key));
+	at += sizeof(rec.key);
+	memcpy(&rec.shmid, data + at, sizeof(rec.shmid));
+	at += sizeof(rec.shmid);
+	memcpy(&rec.size, data + at, sizeof(rec.size));
+	at += sizeof(rec.size);
+	memcpy(&rec.pid, data + at, sizeof(rec.pid));
+	if (key_bits(rec.key) == 0 || rec.shmid < -1 || rec.size == 0 ||
+	    rec.pid <= 0)
+		return 0;
+	(void)round_trip(&rec);
+	return 0;
+}
