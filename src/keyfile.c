@@ -319,10 +319,10 @@ remove_keyfile(const char *path, enum doom doom, key_t key, int shmid)
 		fd = open_keyfile(path, doom == STALE ? O_RDONLY : O_RDWR);
 		if (fd == -1)
 			return -1;
-		r = -1;
 		if (doom == STALE) {
-			if (read_record(fd, &rec) == -1 ||
-			    (r = doomed(&rec, doom, key, shmid)) != 1) {
+			r = read_record(fd, &rec) == -1 ? -1 :
+			    doomed(&rec, doom, key, shmid);
+			if (r != 1) {
 				close_quietly(fd);
 				return r;
 			}
@@ -336,10 +336,13 @@ remove_keyfile(const char *path, enum doom doom, key_t key, int shmid)
 		 * since, and its inode number given to a new key file.
 		 */
 		if (lock_file(fd) == -1 || stat_keyfile(fd, &held) == -1 ||
-		    read_record(fd, &rec) == -1 ||
-		    (r = doomed(&rec, doom, key, shmid)) != 1) {
+		    read_record(fd, &rec) == -1)
+			r = -1;
+		else
+			r = doomed(&rec, doom, key, shmid);
+		if (r != 1) {
 			close_quietly(fd);
-			return r == 0 ? 0 : -1;
+			return r;
 		}
 		if (lstat(path, &named) == -1 || named.st_dev != held.st_dev ||
 		    named.st_ino != held.st_ino) {

@@ -83,7 +83,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(buf);
 	if (parsed == 0) {
 		if (rec.shmid < -1 || rec.size == 0 || rec.pid <= 0 ||
-		    key_bits(rec.key) == 0)
+		    key_bits(rec.key) == 0 ||
+		    key_bits(rec.key) == key_bits((key_t)-1))
 			fail("record_parse takes a record it must not", &rec);
 		(void)round_trip(&rec);
 	}
@@ -99,8 +100,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(&rec.size, data + at, sizeof(rec.size));
 	at += sizeof(rec.size);
 	memcpy(&rec.pid, data + at, sizeof(rec.pid));
-	if (key_bits(rec.key) == 0 || rec.shmid < -1 || rec.size == 0 ||
-	    rec.pid <= 0)
+	/* Keys that cannot be one: IPC_PRIVATE, and ftok()'s error value. */
+	if (key_bits(rec.key) == 0 || key_bits(rec.key) == key_bits((key_t)-1) ||
+	    rec.shmid < -1 || rec.size == 0 || rec.pid <= 0)
 		return 0;
 	(void)round_trip(&rec);
 	return 0;
