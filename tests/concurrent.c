@@ -13,7 +13,6 @@
 #include <sys/ipc.h>
 #include <sys/shm.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -90,27 +89,6 @@ count_leaks(const pid_t *pids, int winner_id)
 	return leaks;
 }
 
-/* Files in the key directory other than the key file of "race". */
-static int
-count_stray_files(void)
-{
-	struct dirent *de;
-	DIR *d;
-	int n = 0;
-
-	if ((d = opendir(sharedmem_dir())) == NULL)
-		bail_out("opendir: %s", strerror(errno));
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.' &&
-		    strcmp(de->d_name, "sharedmem.race") != 0 &&
-		    strcmp(de->d_name, "tracked-ids") != 0) {
-			diag("stray file %s", de->d_name);
-			n++;
-		}
-	(void)closedir(d);
-	return n;
-}
-
 static void
 test_races(void)
 {
@@ -144,7 +122,7 @@ test_races(void)
 		    sizeof(winner_pid)) != 0)
 			wrong_winner++;
 		leaks += count_leaks(pids, sharedmem_id(shm));
-		strays += count_stray_files();
+		strays += keydir_entries("sharedmem.race");
 		if (sharedmem_unlink(shm) == -1)
 			bail_out("unlink race: %s", strerror(errno));
 		sharedmem_close(shm);

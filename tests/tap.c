@@ -7,6 +7,7 @@
 #include <sys/ipc.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -193,4 +194,26 @@ key_t
 key_plus(key_t key, int n)
 {
 	return (key_t)((unsigned long)key + (unsigned long)n);
+}
+
+int
+keydir_entries(const char *except)
+{
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	if ((d = opendir(sharedmem_dir())) == NULL)
+		bail_out("opendir %s: %s", sharedmem_dir(), strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 ||
+		    strcmp(de->d_name, "tracked-ids") == 0 ||
+		    (except != NULL && strcmp(de->d_name, except) == 0))
+			continue;
+		diag("in the key directory: %s", de->d_name);
+		n++;
+	}
+	(void)closedir(d);
+	return n;
 }

@@ -37,6 +37,10 @@ int	ok_errno(int, int, int, const char *);
  * after the test removes it should the test die first. */
 void	track_shm(int);
 
+/* The entries of the key directory but the test's own list of ids and
+ * the file except (NULL: none), each shown as a diagnostic. */
+int	keydir_entries(const char *);
+
 /* A key file's path in the test's key directory, in a static buffer. */
 const char *keyfile(const char *);
 
