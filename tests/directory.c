@@ -104,32 +104,47 @@ enum died {
 
 /*
  * Does what a create does up to a point and dies there.  Returns the
- * private file's name; *shmid gets the segment's id or -1.
+ * private file's name; *shmid gets the segment's id or -1.  Parallel
+ * tests make segments too: a key found taken is tried again with a new
+ * private file (a new inode, so another first key), as a create would
+ * move on to the next key.
  */
 static const char *
 die_during_create(const char *suffix, enum died when, int *shmid)
 {
 	static char file[64];
-	int report[2], id = -1;
+	int report[2], got[2] = { -1, -1 };	/* id, attempt */
 	pid_t pid;
 
 	if (pipe(report) == -1)
 		bail_out("pipe: %s", strerror(errno));
 	if ((pid = fork()) == 0) {
-		char line[128];
+		char line[128], old[64] = "";
 		key_t key;
-		int fd, n;
+		int fd, n, attempt, id = -1;
 
-		snprintf(file, sizeof(file), "sharedmem+%ld-%s",
-		    (long)getpid(), suffix);
-		fd = open(path_in_dir(file), O_RDWR | O_CREAT | O_EXCL, 0600);
-		if (fd == -1)
-			_exit(1);
-		key = ftok(path_in_dir(file), KEY_PROJ);
-		if (when == AFTER_PROBE || when == AFTER_RECORD)
-			key = key_plus(key, 7);
-		if (when != AFTER_MKSTEMP && (id = shmget(key, 64,
-		    IPC_CREAT | IPC_EXCL | 0600)) == -1)
+		for (attempt = 0; attempt < 10; attempt++) {
+			snprintf(file, sizeof(file), "sharedmem+%ld-%.5s%d",
+			    (long)getpid(), suffix, attempt);
+			fd = open(path_in_dir(file), O_RDWR | O_CREAT | O_EXCL,
+			    0600);
+			if (fd == -1)
+				_exit(1);
+			/* Only now, so that the new file has another inode. */
+			if (old[0] != '\0' && unlink(path_in_dir(old)) == -1)
+				_exit(1);
+			key = ftok(path_in_dir(file), KEY_PROJ);
+			if (when == AFTER_PROBE || when == AFTER_RECORD)
+				key = key_plus(key, 7);
+			if (when == AFTER_MKSTEMP || (id = shmget(key, 64,
+			    IPC_CREAT | IPC_EXCL | 0600)) != -1)
+				break;
+			if (errno != EEXIST)
+				_exit(2);
+			(void)close(fd);
+			snprintf(old, sizeof(old), "%s", file);
+		}
+		if (attempt == 10)
 			_exit(2);
 		n = snprintf(line, sizeof(line),
 		    "sharedmem 1 key=0x%08lx shmid=%d size=64 pid=%ld\n",
@@ -138,17 +153,20 @@ die_during_create(const char *suffix, enum died when, int *shmid)
 		if ((when == AFTER_PROBE || when == AFTER_RECORD) &&
 		    write(fd, line, (size_t)n) != n)
 			_exit(3);
-		_exit(write(report[1], &id, sizeof(id)) == sizeof(id) ? 0 : 4);
+		got[0] = id;
+		got[1] = attempt;
+		_exit(write(report[1], got, sizeof(got)) == sizeof(got) ? 0 : 4);
 	}
 	(void)close(report[1]);
-	if (wait_child(pid) != 0 || read(report[0], &id, sizeof(id)) !=
-	    sizeof(id))
+	if (wait_child(pid) != 0 || read(report[0], got, sizeof(got)) !=
+	    sizeof(got))
 		bail_out("the dying creator failed");
 	(void)close(report[0]);
-	if (id != -1)
-		track_shm(id);
-	snprintf(file, sizeof(file), "sharedmem+%ld-%s", (long)pid, suffix);
-	*shmid = id;
+	if (got[0] != -1)
+		track_shm(got[0]);
+	snprintf(file, sizeof(file), "sharedmem+%ld-%.5s%d", (long)pid, suffix,
+	    got[1]);
+	*shmid = got[0];
 	return file;
 }
 
