@@ -173,9 +173,11 @@ fixed_ftok(char **argv)
 		    builddir);
 		if (access(preload, R_OK) != 0)
 			skip_all("no %s to interpose ftok() with", preload);
-		/* A key of this run's own, unlikely to be anybody else's. */
+		/* The first of 256 keys of this run's own, so that tests
+		 * running side by side, whose creates probe past their
+		 * first key, stay apart. */
 		snprintf(key, sizeof(key), "0x%08lx",
-		    0x7e000000UL | ((unsigned long)getpid() & 0xffffUL) << 4);
+		    0x7e000000UL | ((unsigned long)getpid() & 0xffffUL) << 8);
 		/* AddressSanitizer wants to be loaded first; the module
 		 * does not allocate, so the order does not matter. */
 		if (setenv("SHAREDMEM_FTOK_KEY", key, 1) == -1 ||
