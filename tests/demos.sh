@@ -198,12 +198,12 @@ shmid_of() {
 # segment ID: the segment ID exists (as far as ipcs can tell).
 segment() {
 	$have_ipcs || return 0
-	ipcs_list | grep "^m $1 " >/dev/null
+	ipcs_has "$1"
 }
 
 no_segment() {
 	$have_ipcs || return 0
-	! ipcs_list | grep "^m $1 " >/dev/null
+	! ipcs_has "$1"
 }
 
 # gone ID: no key file and no segment ID.

@@ -16,3 +16,8 @@ ipcs_list() {
 		}
 	' | sort
 }
+
+# ipcs_has ID [KEY]: ipcs shows the segment ID of this user (at KEY).
+ipcs_has() {
+	ipcs_list | grep "^m $1 ${2:+$2 }" >/dev/null
+}

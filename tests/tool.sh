@@ -178,19 +178,19 @@ field() {
 # segment ID KEY: ipcs shows a segment ID at KEY, of this user.
 segment() {
 	$have_ipcs || return 0
-	ipcs_list | grep "^m $1 $2 " >/dev/null
+	ipcs_has "$1" "$2"
 }
 
 # has_segment ID: ipcs shows a segment ID.
 has_segment() {
 	$have_ipcs || return 0
-	ipcs_list | grep "^m $1 " >/dev/null
+	ipcs_has "$1"
 }
 
 # no_segment ID: ipcs shows no segment ID.
 no_segment() {
 	$have_ipcs || return 0
-	! ipcs_list | grep "^m $1 " >/dev/null
+	! ipcs_has "$1"
 }
 
 # same FILE: the last output is the bytes of FILE.

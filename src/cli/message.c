@@ -78,49 +78,57 @@ output_done(void)
 }
 
 /*
- * The names of the last uid and gid asked for: ls asks the same ones
- * again and again, and each miss may read /etc/passwd.
+ * The name of the last id asked for, of one kind: ls asks the same ones
+ * again and again, and each miss may read /etc/passwd or /etc/group.
  */
+struct id_cache {
+	char		name[64];
+	unsigned long	id;
+	int		cached;
+};
+
+/* Fills the cache for id from name, which lookup found (NULL: none). */
+static void
+id_name(struct id_cache *c, unsigned long id, const char *name, char *buf,
+    size_t len)
+{
+	if (name != NULL && strlen(name) < sizeof(c->name))
+		(void)snprintf(c->name, sizeof(c->name), "%s", name);
+	else
+		(void)snprintf(c->name, sizeof(c->name), "%lu", id);
+	c->id = id;
+	c->cached = 1;
+	(void)snprintf(buf, len, "%s", c->name);
+}
+
 void
 user_name(char *buf, size_t len, uid_t uid)
 {
-	static char last[64];
-	static uid_t last_uid;
-	static int cached;
+	static struct id_cache users;
 	struct passwd *pw;
 
-	if (!cached || uid != last_uid) {
-		if ((pw = getpwuid(uid)) != NULL &&
-		    strlen(pw->pw_name) < sizeof(last))
-			(void)snprintf(last, sizeof(last), "%s", pw->pw_name);
-		else
-			(void)snprintf(last, sizeof(last), "%lu",
-			    (unsigned long)uid);
-		last_uid = uid;
-		cached = 1;
+	if (users.cached && users.id == (unsigned long)uid) {
+		(void)snprintf(buf, len, "%s", users.name);
+		return;
 	}
-	(void)snprintf(buf, len, "%s", last);
+	pw = getpwuid(uid);
+	id_name(&users, (unsigned long)uid, pw != NULL ? pw->pw_name : NULL,
+	    buf, len);
 }
 
 void
 group_name(char *buf, size_t len, gid_t gid)
 {
-	static char last[64];
-	static gid_t last_gid;
-	static int cached;
+	static struct id_cache groups;
 	struct group *gr;
 
-	if (!cached || gid != last_gid) {
-		if ((gr = getgrgid(gid)) != NULL &&
-		    strlen(gr->gr_name) < sizeof(last))
-			(void)snprintf(last, sizeof(last), "%s", gr->gr_name);
-		else
-			(void)snprintf(last, sizeof(last), "%lu",
-			    (unsigned long)gid);
-		last_gid = gid;
-		cached = 1;
+	if (groups.cached && groups.id == (unsigned long)gid) {
+		(void)snprintf(buf, len, "%s", groups.name);
+		return;
 	}
-	(void)snprintf(buf, len, "%s", last);
+	gr = getgrgid(gid);
+	id_name(&groups, (unsigned long)gid, gr != NULL ? gr->gr_name : NULL,
+	    buf, len);
 }
 
 /*
