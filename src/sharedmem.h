@@ -23,9 +23,9 @@ extern "C" {
 #endif
 
 /* The version of this header.  sharedmem_version() gives the library's. */
-#define SHAREDMEM_VERSION "0.1.0"
+#define SHAREDMEM_VERSION "0.2.0"
 #define SHAREDMEM_VERSION_MAJOR 0
-#define SHAREDMEM_VERSION_MINOR 1
+#define SHAREDMEM_VERSION_MINOR 2
 #define SHAREDMEM_VERSION_PATCH 0
 #define SHAREDMEM_VERSION_NUMBER \
 	(SHAREDMEM_VERSION_MAJOR * 10000 + SHAREDMEM_VERSION_MINOR * 100 + \
@@ -37,6 +37,15 @@ extern "C" {
 /* Flags of sharedmem_open(). */
 #define SHAREDMEM_CREATE 0x1	/* create the segment; EEXIST if the name exists */
 #define SHAREDMEM_RDONLY 0x2	/* attach read-only (SHM_RDONLY) */
+#define SHAREDMEM_LOCK	 0x4	/* create with a lock: sharedmem_lock() */
+#define SHAREDMEM_HUGEPAGES 0x8	/* back the segment with huge pages */
+#define SHAREDMEM_PREFAULT 0x10	/* fault every page in before returning */
+/* Create with n counting semaphores, each at 0 (and the lock as well). */
+#define SHAREDMEM_SEMAPHORES(n) (((int)(n) & 0xff) << 8)
+#define SHAREDMEM_SEMAPHORES_MAX 32
+
+/* Timeouts are relative, as for nanosleep(2); <time.h> declares it. */
+struct timespec;
 
 /* An attached segment.  Opaque: use the accessors below. */
 typedef struct sharedmem sharedmem;
@@ -65,6 +74,12 @@ typedef struct sharedmem sharedmem;
  *   EMFILE        too many segments attached by this process (some BSDs),
  *                 or no file descriptors left
  *   ENOSYS        the system has no System V shared memory
+ *   ENOTSUP       SHAREDMEM_HUGEPAGES on a system without them
+ * SHAREDMEM_LOCK and SHAREDMEM_SEMAPHORES(n) make a System V semaphore set
+ * under the segment's key, ready before the name is; unlink removes it.
+ * With SHAREDMEM_HUGEPAGES, ENOMEM also means that too few huge pages
+ * are free, and EPERM that the caller may not use them: there is no quiet
+ * fallback to small pages.
  */
 sharedmem *sharedmem_open(const char *name, int flags, size_t size,
     mode_t mode);
@@ -132,6 +147,40 @@ int sharedmem_lookup(const char *name, key_t *key, int *shmid);
 /* The path of name's key file, in new memory for free(3); NULL with errno
  * EINVAL, ENAMETOOLONG or ENOMEM. */
 char *sharedmem_keyfile(const char *name);
+
+/*
+ * The lock, if the segment was created with one: a mutex between
+ * processes that the kernel releases when its holder exits or is killed
+ * (SEM_UNDO).  A waiter then gets the lock, and may find the data half
+ * updated.  sharedmem_lock() waits as long as it takes (EINTR is retried);
+ * sharedmem_trylock() fails with EBUSY, sharedmem_timedlock() with
+ * ETIMEDOUT after timeout (relative).  sharedmem_unlock() of a lock that
+ * is not held fails with EPERM.  All fail with ENOTSUP for a segment made
+ * without a lock and EIDRM once its semaphores were removed.
+ */
+int sharedmem_lock(sharedmem *shm);
+int sharedmem_trylock(sharedmem *shm);
+int sharedmem_timedlock(sharedmem *shm, const struct timespec *timeout);
+int sharedmem_unlock(sharedmem *shm);
+
+/*
+ * The counting semaphores 0 to sharedmem_semaphores() - 1, for handing
+ * work between processes; nothing undoes them when a process dies.
+ * sharedmem_wait() takes one, waiting while the count is 0, and fails
+ * with EINTR if a signal comes; sharedmem_trywait() fails with EAGAIN and
+ * sharedmem_timedwait() with ETIMEDOUT instead of waiting on.  EINVAL for
+ * a semaphore that does not exist, ERANGE for a post past the system's
+ * largest count, EIDRM once the segment was unlinked.
+ */
+int sharedmem_semaphores(const sharedmem *shm);
+int sharedmem_post(sharedmem *shm, unsigned int sem);
+int sharedmem_wait(sharedmem *shm, unsigned int sem);
+int sharedmem_trywait(sharedmem *shm, unsigned int sem);
+int sharedmem_timedwait(sharedmem *shm, unsigned int sem,
+    const struct timespec *timeout);
+
+/* The System V identifier of the segment's semaphore set, -1 if none. */
+int sharedmem_semid(const sharedmem *shm);
 
 /*
  * The names in the key directory, sorted, stale ones included, in a
