@@ -18,19 +18,52 @@
 /* Draws of a random name before giving up on EEXIST. */
 #define RANDOM_NAME_DRAWS 100
 
-struct sharedmem {
-	struct segment	 seg;
-	const char	*name;	/* within path */
-	char		*path;	/* the key file */
-};
+#define OPEN_FLAGS (SHAREDMEM_CREATE | SHAREDMEM_RDONLY | SHAREDMEM_LOCK | \
+	SHAREDMEM_HUGEPAGES | SHAREDMEM_PREFAULT | SHAREDMEM_SEMAPHORES(0xff))
+
+/*
+ * Turns flags, size and mode into what the protocol is asked for; EINVAL
+ * or ENOTSUP if they ask for what cannot be.
+ */
+static int
+options(int flags, size_t size, mode_t mode, struct segopts *opts)
+{
+	unsigned int sems = (unsigned int)(flags >> 8) & 0xff;
+
+	if ((flags & ~OPEN_FLAGS) != 0 || sems > SHAREDMEM_SEMAPHORES_MAX)
+		return EINVAL;
+	opts->size = size;
+	opts->mode = mode;
+	opts->shmflg = 0;
+	opts->nsems = (flags & SHAREDMEM_LOCK) || sems > 0 ? SEM_FIRST + sems :
+	    0;
+	opts->atflg = flags & SHAREDMEM_RDONLY ? SHM_RDONLY : 0;
+	opts->prefault = (flags & SHAREDMEM_PREFAULT) != 0;
+	if (flags & SHAREDMEM_CREATE) {
+		if (size == 0 || (mode & ~(mode_t)0777) != 0)
+			return EINVAL;
+	} else if (opts->nsems > 0)
+		return EINVAL;	/* a set is made with its segment or never */
+	if (flags & SHAREDMEM_HUGEPAGES) {
+		/* Linux backs a segment with huge pages when it is made,
+		 * Solaris maps one with them when it is attached. */
+#if HAVE_DECL_SHM_HUGETLB
+		opts->shmflg |= SHM_HUGETLB;
+#elif HAVE_DECL_SHM_SHARE_MMU
+		opts->atflg |= SHM_SHARE_MMU;
+#else
+		return ENOTSUP;
+#endif
+	}
+	return 0;
+}
 
 static sharedmem *
-open_named(const char *name, int flags, size_t size, mode_t mode)
+open_named(const char *name, int flags, const struct segopts *opts)
 {
 	const char *dir = sharedmem_dir();
 	sharedmem *shm;
 	size_t name_at;
-	int atflags = flags & SHAREDMEM_RDONLY ? SHM_RDONLY : 0;
 	int r, err;
 
 	if ((err = name_check(name, &name)) != 0) {
@@ -45,10 +78,9 @@ open_named(const char *name, int flags, size_t size, mode_t mode)
 	}
 	shm->name = shm->path + name_at;
 	if (flags & SHAREDMEM_CREATE)
-		r = keyfile_create(shm->path, dir, size, mode, atflags,
-		    &shm->seg);
+		r = keyfile_create(shm->path, dir, opts, &shm->seg);
 	else
-		r = keyfile_attach(shm->path, atflags, &shm->seg);
+		r = keyfile_attach(shm->path, opts, &shm->seg);
 	if (r == -1) {
 		err = errno;
 		free(shm->path);
@@ -62,22 +94,25 @@ open_named(const char *name, int flags, size_t size, mode_t mode)
 sharedmem *
 sharedmem_open(const char *name, int flags, size_t size, mode_t mode)
 {
+	struct segopts opts;
 	char fresh[13];
 	sharedmem *shm;
 	unsigned int draw;
+	int err;
 
-	if ((flags & ~(SHAREDMEM_CREATE | SHAREDMEM_RDONLY)) != 0 ||
-	    ((flags & SHAREDMEM_CREATE) &&
-	    (size == 0 || (mode & ~(mode_t)0777) != 0)) ||
-	    (name == NULL && !(flags & SHAREDMEM_CREATE))) {
-		errno = EINVAL;
+	if (name == NULL && !(flags & SHAREDMEM_CREATE))
+		err = EINVAL;
+	else
+		err = options(flags, size, mode, &opts);
+	if (err != 0) {
+		errno = err;
 		return NULL;
 	}
 	if (name != NULL)
-		return open_named(name, flags, size, mode);
+		return open_named(name, flags, &opts);
 	for (draw = 0; draw < RANDOM_NAME_DRAWS; draw++) {
 		name_random(fresh, draw);
-		if ((shm = open_named(fresh, flags, size, mode)) != NULL ||
+		if ((shm = open_named(fresh, flags, &opts)) != NULL ||
 		    errno != EEXIST)
 			return shm;
 	}
@@ -127,6 +162,19 @@ sharedmem_id(const sharedmem *shm)
 }
 
 int
+sharedmem_semid(const sharedmem *shm)
+{
+	return shm->seg.semid;
+}
+
+int
+sharedmem_semaphores(const sharedmem *shm)
+{
+	return shm->seg.nsems > SEM_FIRST ? (int)(shm->seg.nsems - SEM_FIRST) :
+	    0;
+}
+
+int
 sharedmem_close(sharedmem *shm)
 {
 	int r;
@@ -151,7 +199,7 @@ sharedmem_unlink(sharedmem *shm)
 		errno = EINVAL;
 		return -1;
 	}
-	return keyfile_unlink(shm->path, shm->seg.key, shm->seg.id);
+	return keyfile_unlink(shm->path, &shm->seg);
 }
 
 int

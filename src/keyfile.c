@@ -17,8 +17,13 @@
  *     - ftok keys collide, and other programs make segments too - is
  *     skipped for the next one.  Before it tries any key but the first,
  *     it records that key in the private file with shmid -1, so that a
- *     crash right after shmget leaves a trail to the segment;
- *  3. attaches the segment, and records its key and shmid;
+ *     crash right after shmget leaves a trail to the segment.  A segment
+ *     with a lock or semaphores gets a semaphore set at the same key,
+ *     semget(key, n, IPC_CREAT | IPC_EXCL | mode), its values set at
+ *     once; a key whose set is taken is given up like one whose segment
+ *     is, segment and all;
+ *  3. attaches the segment (and faults its pages in, if asked), and
+ *     records its key, shmid and pid, and the set's id and size;
  *  4. publishes the file under the name with link(2), which fails if the
  *     name exists: of concurrent creators exactly one succeeds.  A name
  *     found stale (below) is removed and the link tried again; a name
@@ -37,7 +42,9 @@
  * is attached, and nothing is removed.  (Ids start again after a reboot,
  * so key and shmid alone could match a newcomer; its size as well hardly
  * can.  The creator's pid is no check: another pid namespace sees another
- * number for it.)
+ * number for it.)  A recorded semaphore set is used only while
+ * semget(key, 0, 0) yields its id; one removed behind the library's back
+ * leaves the segment usable, and its lock failing with EIDRM.
  *
  * Stale names.  A key file whose segment is gone blocks nothing.  Whoever
  * removes a key file - a creator clearing a stale name, unlink, remove -
@@ -47,8 +54,11 @@
  * files, so none can go between the check and the unlink: two removers
  * cannot remove each other's files, and a newly published file is never
  * taken for the one judged (a stranger's file is judged once before, by
- * reading, to need no write permission for a live name).  Unlink removes the segment first, then its key file, and that
- * only while it refers to the segment.  Locks are held for a few system
+ * reading, to need no write permission for a live name).  Unlink
+ * removes the segment first, then its semaphore set, which wakes its
+ * waiters with EIDRM, then its key file, and that only while it refers
+ * to the segment.  Whoever removes a stale name removes the set it
+ * records as well, if it is still there.  Locks are held for a few system
  * calls; a waiter gives up after about LOCK_WAIT_MS with EBUSY, never
  * hangs.
  *
@@ -59,7 +69,8 @@
  * Crashes.  A creator killed before step 4 leaves its private file and,
  * after step 2, a segment: at the key the file records, or, when it
  * records none, at ftok(private file, KEY_PROJ) with the pid of the file's
- * name as its creator (shm_cpid).  Killed after step 4, it leaves a
+ * name as its creator (shm_cpid).  A semaphore set it made is at the
+ * same key, its owner's, and never operated on (sem_otime 0).  Killed after step 4, it leaves a
  * complete name whose segment lives on, as System V segments do until
  * they are removed.  Neither blocks the name.
  *
@@ -72,6 +83,7 @@
 
 #include <sys/types.h>
 #include <sys/ipc.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 
@@ -351,6 +363,8 @@ remove_keyfile(const char *path, enum doom doom, key_t key, int shmid)
 			continue;
 		}
 		if (unlink(path) == 0) {
+			if (doom == STALE)
+				semset_remove(rec.key, rec.semid);
 			(void)close(fd);
 			return 1;
 		}
@@ -436,11 +450,15 @@ fail:
 	return -1;
 }
 
-/* Creates the segment of step 2 for the private file fd at tmp. */
+/*
+ * Creates the segment of step 2 for the private file fd at tmp, and its
+ * semaphore set if opts asks for one.
+ */
 static int
-make_segment(const char *tmp, int fd, size_t size, mode_t mode,
+make_segment(const char *tmp, int fd, const struct segopts *opts,
     struct record *rec, size_t *reclen)
 {
+	int shmflg = IPC_CREAT | IPC_EXCL | opts->shmflg | (int)opts->mode;
 	unsigned long probe;
 	key_t first;
 	int id;
@@ -453,13 +471,24 @@ make_segment(const char *tmp, int fd, size_t size, mode_t mode,
 		/* The first key can be found again from the file itself. */
 		if (probe > 0 && write_record(fd, rec, reclen) == -1)
 			return -1;
-		id = shmget(rec->key, size, IPC_CREAT | IPC_EXCL | (int)mode);
-		if (id != -1) {
-			rec->shmid = id;
+		if ((id = shmget(rec->key, opts->size, shmflg)) == -1) {
+			if (errno != EEXIST)
+				return -1;
+			continue;
+		}
+		rec->shmid = id;
+		if (opts->nsems == 0)
+			return 0;
+		rec->semid = semset_create(rec->key, opts->nsems, opts->mode);
+		if (rec->semid != -1) {
+			rec->nsems = opts->nsems;
 			return 0;
 		}
 		if (errno != EEXIST)
 			return -1;
+		/* Nobody knows of this segment: its removal cannot fail. */
+		(void)shmctl(id, IPC_RMID, NULL);
+		rec->shmid = -1;
 	}
 	errno = ENOSPC;
 	return -1;
@@ -482,13 +511,12 @@ publish(const char *tmp, const char *path)
 }
 
 /*
- * Creates the name whose key file is path (private files go to dir),
- * with a segment of size bytes and permissions mode, attached with
- * shmat() flags atflags, and describes it in *seg.
+ * Creates the name whose key file is path (private files go to dir), as
+ * opts asks, and describes it in *seg.
  */
 int
-keyfile_create(const char *path, const char *dir, size_t size, mode_t mode,
-    int atflags, struct segment *seg)
+keyfile_create(const char *path, const char *dir, const struct segopts *opts,
+    struct segment *seg)
 {
 	struct record rec;
 	size_t reclen = 0;
@@ -498,16 +526,21 @@ keyfile_create(const char *path, const char *dir, size_t size, mode_t mode,
 
 	rec.pid = (long)getpid();
 	rec.shmid = -1;
-	rec.size = (unsigned long)size;
+	rec.size = (unsigned long)opts->size;
+	rec.semid = -1;
+	rec.nsems = 0;
 	if ((tmp = private_path(dir, rec.pid)) == NULL)
 		return -1;
-	if ((fd = make_private(tmp, mode)) == -1) {
+	if ((fd = make_private(tmp, opts->mode)) == -1) {
 		free(tmp);
 		return -1;
 	}
-	if (make_segment(tmp, fd, size, mode, &rec, &reclen) == -1)
+	if (make_segment(tmp, fd, opts, &rec, &reclen) == -1)
 		goto fail;
-	if ((addr = shmat(rec.shmid, NULL, atflags)) == (void *)-1)
+	if ((addr = shmat(rec.shmid, NULL, opts->atflg)) == (void *)-1)
+		goto fail;
+	if (opts->prefault && pages_prefault(addr, opts->size,
+	    !(opts->atflg & SHM_RDONLY)) == -1)
 		goto fail;
 	if (write_record(fd, &rec, &reclen) == -1 || publish(tmp, path) == -1)
 		goto fail;
@@ -517,9 +550,11 @@ keyfile_create(const char *path, const char *dir, size_t size, mode_t mode,
 	(void)close(fd);
 	free(tmp);
 	seg->addr = addr;
-	seg->size = size;
+	seg->size = opts->size;
 	seg->key = rec.key;
 	seg->id = rec.shmid;
+	seg->semid = rec.semid;
+	seg->nsems = rec.nsems;
 	return 0;
 fail:
 	{
@@ -529,6 +564,8 @@ fail:
 			(void)shmdt(addr);
 		if (rec.shmid != -1)
 			(void)shmctl(rec.shmid, IPC_RMID, NULL);
+		if (rec.semid != -1)
+			(void)semctl(rec.semid, 0, IPC_RMID);
 		(void)unlink(tmp);
 		(void)close(fd);
 		free(tmp);
@@ -548,12 +585,13 @@ vanished(void)
 
 /* Attaches the name whose key file is path; see "Attach" above. */
 int
-keyfile_attach(const char *path, int atflags, struct segment *seg)
+keyfile_attach(const char *path, const struct segopts *opts,
+    struct segment *seg)
 {
 	struct shmid_ds ds;
 	struct record rec;
 	void *addr;
-	int fd, r, id;
+	int fd, r, id, sets;
 
 	if ((fd = open_keyfile(path, O_RDONLY)) == -1)
 		return -1;
@@ -571,32 +609,47 @@ keyfile_attach(const char *path, int atflags, struct segment *seg)
 		return vanished();
 	if ((unsigned long)ds.shm_segsz != rec.size)
 		return errno = ENOENT, -1;
-	if ((addr = shmat(id, NULL, atflags)) == (void *)-1)
+	if (rec.nsems > 0 && (sets = semset_alive(rec.key, rec.semid)) != 1) {
+		if (sets == -1)
+			return -1;
+		rec.semid = -1;		/* removed: its users get EIDRM */
+	}
+	if ((addr = shmat(id, NULL, opts->atflg)) == (void *)-1)
 		return vanished();
+	if (opts->prefault && pages_prefault(addr, (size_t)ds.shm_segsz,
+	    !(opts->atflg & SHM_RDONLY)) == -1) {
+		r = errno;
+		/* Just attached: shmdt() of it cannot fail. */
+		(void)shmdt(addr);
+		return errno = r, -1;
+	}
 	seg->addr = addr;
 	seg->size = (size_t)ds.shm_segsz;
 	seg->key = rec.key;
 	seg->id = id;
+	seg->semid = rec.semid;
+	seg->nsems = rec.nsems;
 	return 0;
 }
 
 /*
- * Removes the segment key/shmid, which the caller has attached, and then
- * its key file at path if the file still refers to it.  ENOENT if the
- * name had been removed already.
+ * Removes the segment seg, which the caller has attached, its semaphore
+ * set, and then its key file at path if the file still refers to it.
+ * ENOENT if the name had been removed already.
  */
 int
-keyfile_unlink(const char *path, key_t key, int shmid)
+keyfile_unlink(const char *path, const struct segment *seg)
 {
 	int gone = 0, r;
 
-	if (shmctl(shmid, IPC_RMID, NULL) == -1) {
+	if (shmctl(seg->id, IPC_RMID, NULL) == -1) {
 		/* Systems other than Linux refuse a second IPC_RMID. */
 		if (errno != EINVAL && errno != EIDRM)
 			return -1;
 		gone = 1;
 	}
-	r = remove_keyfile(path, THIS_SEGMENT, key, shmid);
+	semset_remove(seg->key, seg->semid);
+	r = remove_keyfile(path, THIS_SEGMENT, seg->key, seg->id);
 	/* No key file of ours: whoever removed it unlinked the name first.
 	 * One that could not be removed is stale, and blocks nothing. */
 	if (gone || r == 0 || (r == -1 && errno == ENOENT))
@@ -624,6 +677,7 @@ keyfile_remove(const char *path)
 			return -1;
 		alive = 0;
 	}
+	semset_remove(rec.key, rec.semid);
 	r = remove_keyfile(path, THIS_SEGMENT, rec.key, rec.shmid);
 	if (alive)
 		return 0;	/* a key file left behind is stale: harmless */
@@ -659,35 +713,56 @@ keyfile_remove_stale(const char *path)
 
 /*
  * The segment that the private file at path, of a create by pid that
- * died, may have made (see "Crashes" above); -1 if there is none.
+ * died, may have made (see "Crashes" above); -1 if there is none.  *rec
+ * gets the key and, if recorded, the semaphore set.
  */
 static int
-unfinished_segment(const char *path, long pid, int fd, struct stat *st)
+unfinished_segment(const char *path, long pid, int fd, struct stat *st,
+    struct record *rec)
 {
 	struct shmid_ds ds;
-	struct record rec;
-	key_t key;
 	int id;
 
+	rec->shmid = rec->semid = -1;
 	if (st->st_nlink > 1)
 		return -1;	/* published: its segment is the name's */
 	if (st->st_size == 0) {
-		if ((key = ftok(path, KEY_PROJ)) == (key_t)-1)
+		if ((rec->key = ftok(path, KEY_PROJ)) == (key_t)-1)
 			return -1;
-		rec.shmid = -1;
-	} else if (read_record(fd, &rec) == 0)
-		key = rec.key;
-	else
+	} else if (read_record(fd, rec) == -1)
 		return -1;
-	if ((id = shmget(key, 0, 0)) == -1)
+	if ((id = shmget(rec->key, 0, 0)) == -1)
 		return -1;
-	if (rec.shmid != -1)
-		return id == rec.shmid ? id : -1;
+	if (rec->shmid != -1)
+		return id == rec->shmid ? id : -1;
 	/* Only the first key is unrecorded: the segment there is ours if
 	 * the dead creator made it. */
 	if (shmctl(id, IPC_STAT, &ds) == -1 || (long)ds.shm_cpid != pid)
 		return -1;
 	return id;
+}
+
+/*
+ * Removes the semaphore set that a create killed between semget() and
+ * recording it may have left at key: the caller's, and never used.
+ */
+static int
+remove_unrecorded_set(key_t key)
+{
+	struct semid_ds ds;
+	union semarg arg;
+	int id;
+
+	if ((id = semget(key, 0, 0)) == -1)
+		return errno == ENOENT || errno == EACCES ? 0 : -1;
+	arg.buf = &ds;
+	if (semctl(id, 0, IPC_STAT, arg) == -1)
+		return errno == EINVAL || errno == EIDRM ? 0 : -1;
+	if (ds.sem_perm.cuid != geteuid() || ds.sem_otime != 0)
+		return 0;
+	if (semctl(id, 0, IPC_RMID) == -1 && errno != EINVAL && errno != EIDRM)
+		return -1;
+	return 0;
 }
 
 /*
@@ -698,6 +773,7 @@ unfinished_segment(const char *path, long pid, int fd, struct stat *st)
 int
 keyfile_reap(const char *path, long pid, int dryrun, int *shmid)
 {
+	struct record rec;
 	struct stat st;
 	int fd;
 
@@ -708,12 +784,18 @@ keyfile_reap(const char *path, long pid, int dryrun, int *shmid)
 		close_quietly(fd);
 		return -1;
 	}
-	*shmid = unfinished_segment(path, pid, fd, &st);
+	*shmid = unfinished_segment(path, pid, fd, &st, &rec);
 	(void)close(fd);	/* only read */
 	if (dryrun)
 		return 0;
-	if (*shmid != -1 && shmctl(*shmid, IPC_RMID, NULL) == -1 &&
-	    errno != EINVAL && errno != EIDRM)
-		return -1;
+	if (*shmid != -1) {
+		if (shmctl(*shmid, IPC_RMID, NULL) == -1 &&
+		    errno != EINVAL && errno != EIDRM)
+			return -1;
+		if (rec.semid != -1)
+			semset_remove(rec.key, rec.semid);
+		else if (remove_unrecorded_set(rec.key) == -1)
+			return -1;
+	}
 	return unlink(path);
 }

@@ -2,7 +2,11 @@
  * record.c - the one line a key file holds, and the key arithmetic.
  *
  *	sharedmem 1 key=0x5300a1b2 shmid=32769 size=1024 pid=4242
+ *	sharedmem 1 key=0x5300a1b2 shmid=32769 size=1024 pid=4242 semid=7 sems=3
  *
+ * The second form names the segment's semaphore set, which lives under the
+ * same key; a record without it, as versions before 0.2 wrote, describes a
+ * segment without one.
  * The key is printed as ipcs(1) prints it, so that a person can match the
  * two.  The parser accepts what record_format() writes, fields in order,
  * digits only (leading zeros pass), and no key that cannot be one:
@@ -68,8 +72,13 @@ record_format(char *buf, size_t len, const struct record *rec)
 {
 	int n;
 
-	n = snprintf(buf, len, MAGIC "%08lx shmid=%d size=%lu pid=%ld\n",
-	    key_bits(rec->key), rec->shmid, rec->size, rec->pid);
+	if (rec->nsems == 0)
+		n = snprintf(buf, len, MAGIC "%08lx shmid=%d size=%lu pid=%ld\n",
+		    key_bits(rec->key), rec->shmid, rec->size, rec->pid);
+	else
+		n = snprintf(buf, len, MAGIC "%08lx shmid=%d size=%lu pid=%ld"
+		    " semid=%d sems=%u\n", key_bits(rec->key), rec->shmid,
+		    rec->size, rec->pid, rec->semid, rec->nsems);
 	if (n < 0 || (size_t)n >= len)
 		return -1;
 	return n;
@@ -120,7 +129,7 @@ int
 record_parse(const char *buf, size_t len, struct record *rec)
 {
 	const char *p = buf, *end = buf + len;
-	unsigned long key, shmid = 0, size, pid;
+	unsigned long key, shmid = 0, size, pid, semid = 0, nsems = 0;
 	int pending = 0;
 
 	if (parse_literal(&p, end, MAGIC) == -1 ||
@@ -134,13 +143,21 @@ record_parse(const char *buf, size_t len, struct record *rec)
 	if (parse_literal(&p, end, " size=") == -1 ||
 	    parse_number(&p, end, 10, ULONG_MAX, &size) == -1 ||
 	    parse_literal(&p, end, " pid=") == -1 ||
-	    parse_number(&p, end, 10, LONG_MAX, &pid) == -1 ||
-	    parse_literal(&p, end, "\n") == -1 || p != end ||
+	    parse_number(&p, end, 10, LONG_MAX, &pid) == -1)
+		return -1;
+	if (parse_literal(&p, end, " semid=") == 0 &&
+	    (pending || parse_number(&p, end, 10, INT_MAX, &semid) == -1 ||
+	    parse_literal(&p, end, " sems=") == -1 ||
+	    parse_number(&p, end, 10, SEMS_MAX, &nsems) == -1 || nsems == 0))
+		return -1;
+	if (parse_literal(&p, end, "\n") == -1 || p != end ||
 	    key == 0 || key == KEY_MASK || size == 0 || pid == 0)
 		return -1;
 	rec->key = key_from_bits(key);
 	rec->shmid = pending ? -1 : (int)shmid;
 	rec->size = size;
 	rec->pid = (long)pid;
+	rec->semid = nsems == 0 ? -1 : (int)semid;
+	rec->nsems = (unsigned int)nsems;
 	return 0;
 }

@@ -192,7 +192,7 @@ test_arguments(void)
 	    EINVAL, "size over SHMMAX");
 	ok(access(keyfile("huge"), F_OK) == -1,
 	    "a failed create leaves no key file");
-	FAILS_WITH(sharedmem_open("flags", SHAREDMEM_CREATE | 0x100, 8,
+	FAILS_WITH(sharedmem_open("flags", SHAREDMEM_CREATE | 0x20, 8,
 	    0600) == NULL ? -1 : 0, EINVAL, "unknown flags");
 	FAILS_WITH(sharedmem_open("mode", SHAREDMEM_CREATE, 8, 01600) == NULL ?
 	    -1 : 0, EINVAL, "a mode beyond 0777");

@@ -1,9 +1,10 @@
 /*
  * sweep.c - removes what a test left in its key directory, and says what.
  *
- * Usage: sweep DIR.  Runs after every test (run-test.sh).  Segments named
- * by key files, by private files of creates that died, and by the list of
- * ids a test made by hand (tracked-ids) are removed; so are the files.
+ * Usage: sweep DIR.  Runs after every test (run-test.sh).  Segments and
+ * semaphore sets named by key files, by private files of creates that
+ * died, and by the list of ids a test made by hand (tracked-ids) are
+ * removed; so are the files.
  * Exit status 0: nothing was left; 1: something was, and is gone now;
  * 2: something could not be removed.
  */
@@ -11,6 +12,7 @@
 
 #include <sys/types.h>
 #include <sys/ipc.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 
@@ -39,6 +41,19 @@ remove_segment(int id, const char *why)
 	}
 }
 
+static void
+remove_set(int id, const char *why)
+{
+	if (semctl(id, 0, IPC_RMID) == 0) {
+		fprintf(stderr, "sweep: removed semid %d (%s)\n", id, why);
+		left = 1;
+	} else if (errno != EINVAL && errno != EIDRM) {
+		fprintf(stderr, "sweep: semid %d (%s): %s\n", id, why,
+		    strerror(errno));
+		stuck = 1;
+	}
+}
+
 /* The segment a key file or a dead create's private file points to. */
 static void
 sweep_record(const char *path, const char *base)
@@ -55,6 +70,8 @@ sweep_record(const char *path, const char *base)
 	n = read(fd, buf, sizeof(buf));
 	(void)close(fd);
 	if (n > 0 && record_parse(buf, (size_t)n, &rec) == 0) {
+		if (rec.semid != -1 && semget(rec.key, 0, 0) == rec.semid)
+			remove_set(rec.semid, path);
 		if ((id = shmget(rec.key, 0, 0)) == -1)
 			return;
 		if (rec.shmid == id)
@@ -77,12 +94,16 @@ static void
 sweep_tracked(const char *path)
 {
 	FILE *f;
+	char type;
 	int id;
 
 	if ((f = fopen(path, "r")) == NULL)
 		return;
-	while (fscanf(f, "m %d\n", &id) == 1)
-		remove_segment(id, "made by the test itself");
+	while (fscanf(f, "%c %d\n", &type, &id) == 2)
+		if (type == 's')
+			remove_set(id, "made by the test itself");
+		else
+			remove_segment(id, "made by the test itself");
 	(void)fclose(f);
 }
 

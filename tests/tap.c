@@ -123,19 +123,31 @@ exit_status(void)
 	return failed == 0 && run == planned ? 0 : 1;
 }
 
-void
-track_shm(int id)
+static void
+track(char type, int id)
 {
 	char path[4096];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/tracked-ids", sharedmem_dir());
 	if ((f = fopen(path, "a")) == NULL)
-		bail_out("cannot record shmid %d in %s: %s", id, path,
+		bail_out("cannot record id %c %d in %s: %s", type, id, path,
 		    strerror(errno));
-	fprintf(f, "m %d\n", id);
+	fprintf(f, "%c %d\n", type, id);
 	if (fclose(f) != 0)
-		bail_out("cannot record shmid %d in %s", id, path);
+		bail_out("cannot record id %c %d in %s", type, id, path);
+}
+
+void
+track_shm(int id)
+{
+	track('m', id);
+}
+
+void
+track_sem(int id)
+{
+	track('s', id);
 }
 
 const char *

@@ -36,6 +36,7 @@ int	ok_errno(int, int, int, const char *);
 /* Records a System V object the test made by hand, so that the sweep
  * after the test removes it should the test die first. */
 void	track_shm(int);
+void	track_sem(int);
 
 /* The entries of the key directory but the test's own list of ids and
  * the file except (NULL: none), each shown as a diagnostic. */

@@ -1,0 +1,74 @@
+/*
+ * semset.c - the semaphore set that a segment may have under its key:
+ * made whole before anyone can see it, recognised by key and id together,
+ * removed only while it is still the one recorded.
+ */
+#include <config.h>
+
+#include <sys/types.h>
+#include <sys/ipc.h>
+#include <sys/sem.h>
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+/*
+ * Makes a set of nsems semaphores at key with permissions mode: the lock
+ * free, the counting semaphores at 0.  POSIX leaves the values of a new
+ * set unspecified, so they are set here, before the set is recorded
+ * anywhere.  Returns its id, or -1 with errno (EEXIST: the key is taken).
+ */
+int
+semset_create(key_t key, unsigned int nsems, mode_t mode)
+{
+	unsigned short values[SEMS_MAX];
+	union semarg arg;
+	unsigned int i;
+	int id, saved;
+
+	if (nsems == 0 || nsems > SEMS_MAX)
+		return errno = EINVAL, -1;
+	id = semget(key, (int)nsems, IPC_CREAT | IPC_EXCL | (int)mode);
+	if (id == -1)
+		return -1;
+	values[SEM_LOCK] = 1;
+	for (i = SEM_FIRST; i < nsems; i++)
+		values[i] = 0;
+	arg.array = values;
+	if (semctl(id, 0, SETALL, arg) == -1) {
+		saved = errno;
+		/* The set is ours and unused: its removal cannot fail but
+		 * for a stranger's ipcrm, which removed it anyway. */
+		(void)semctl(id, 0, IPC_RMID);
+		errno = saved;
+		return -1;
+	}
+	return id;
+}
+
+/* Whether the set semid still sits at key: 1 yes, 0 no, -1 error. */
+int
+semset_alive(key_t key, int semid)
+{
+	int id;
+
+	if ((id = semget(key, 0, 0)) != -1)
+		return id == semid;
+	if (errno == ENOENT || errno == EIDRM)
+		return 0;
+	return -1;
+}
+
+/*
+ * Removes the set semid if it still sits at key: a set that ipcrm(1)
+ * removed may have left its key to another program's.  Whatever fails
+ * here leaves a set the segment no longer needs; it shows in ipcs -s.
+ */
+void
+semset_remove(key_t key, int semid)
+{
+	if (semid != -1 && semset_alive(key, semid) == 1)
+		(void)semctl(semid, 0, IPC_RMID);
+}

@@ -1,0 +1,144 @@
+/*
+ * pages.c - the page options: SHAREDMEM_PREFAULT makes every page
+ * resident at create and attach, and SHAREDMEM_HUGEPAGES either gets huge
+ * pages or fails, leaving nothing behind, but never quietly gets small
+ * ones.
+ */
+#include <config.h>
+
+#include <sys/types.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sharedmem.h"
+#include "tap.h"
+
+#define SIZE	(8UL << 20)
+
+/* Pages of the size bytes at addr that are resident, or -1 if the system
+ * cannot tell. */
+static long
+resident(void *addr, size_t size)
+{
+#if HAVE_MINCORE
+	long page = sysconf(_SC_PAGESIZE);
+	size_t pages = (size + (size_t)page - 1) / (size_t)page, i;
+	void *vec;
+	long n = 0;
+
+	if ((vec = malloc(pages)) == NULL)
+		bail_out("malloc: %s", strerror(errno));
+	if (mincore(addr, size, vec) == -1) {
+		free(vec);
+		return -1;
+	}
+	for (i = 0; i < pages; i++)
+		n += ((unsigned char *)vec)[i] & 1;
+	free(vec);
+	return n;
+#else
+	(void)addr;
+	(void)size;
+	return -1;
+#endif
+}
+
+static void
+test_prefault(void)
+{
+	long page = sysconf(_SC_PAGESIZE), pages = (long)(SIZE / (size_t)page);
+	sharedmem *plain, *pre, *att;
+	long n;
+
+	if ((plain = sharedmem_create("plain", SIZE)) == NULL)
+		bail_out("create plain: %s", strerror(errno));
+	pre = sharedmem_open("pre", SHAREDMEM_CREATE | SHAREDMEM_PREFAULT, SIZE,
+	    0600);
+	ok(pre != NULL, "create with SHAREDMEM_PREFAULT");
+	if (pre == NULL)
+		bail_out("create pre: %s", strerror(errno));
+	if ((n = resident(sharedmem_buf(plain), SIZE)) == -1) {
+		skip(3, "no mincore() to see which pages are resident");
+	} else {
+		ok(n < pages, "without it, a new segment is not all resident "
+		    "(%ld of %ld pages)", n, pages);
+		n = resident(sharedmem_buf(pre), SIZE);
+		ok(n == pages, "with it, every page is (%ld of %ld)", n, pages);
+		att = sharedmem_open("plain",
+		    SHAREDMEM_PREFAULT | SHAREDMEM_RDONLY, 0, 0);
+		n = att == NULL ? -1 : resident(sharedmem_buf(att), SIZE);
+		ok(n == pages, "a read-only attach with it makes every page "
+		    "resident too (%ld of %ld)", n, pages);
+		sharedmem_close(att);
+	}
+	ok(((unsigned char *)sharedmem_buf(pre))[SIZE - 1] == 0,
+	    "a pre-faulted segment is zero-filled");
+	sharedmem_unlink(plain);
+	sharedmem_close(plain);
+	sharedmem_unlink(pre);
+	sharedmem_close(pre);
+}
+
+/* Free huge pages, from /proc/meminfo; -1 where there is none. */
+static long
+free_huge_pages(void)
+{
+	char line[256];
+	long n = -1;
+	FILE *f;
+
+	if ((f = fopen("/proc/meminfo", "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "HugePages_Free: %ld", &n) == 1)
+			break;
+	(void)fclose(f);
+	return n;
+}
+
+static void
+test_hugepages(void)
+{
+	long free_pages = free_huge_pages();
+	sharedmem *shm;
+	int err;
+
+	errno = 0;
+	shm = sharedmem_open("huge", SHAREDMEM_CREATE | SHAREDMEM_HUGEPAGES,
+	    SIZE, 0600);
+	err = errno;
+	if (shm != NULL) {
+		memset(sharedmem_buf(shm), 1, SIZE);
+		ok(1, "create with SHAREDMEM_HUGEPAGES (%ld huge pages were "
+		    "free)", free_pages);
+		ok(sharedmem_unlink(shm) == 0, "and unlink");
+		sharedmem_close(shm);
+	} else if (free_pages == 0) {
+		ok(err == ENOMEM || err == EPERM, "with no huge page free, "
+		    "create fails with ENOMEM or EPERM: %s", strerror(err));
+		ok(access(keyfile("huge"), F_OK) == -1,
+		    "and leaves no key file behind");
+	} else {
+		ok(err == ENOTSUP || err == EPERM || err == ENOMEM,
+		    "without huge pages for us, create says so: %s",
+		    strerror(err));
+		ok(access(keyfile("huge"), F_OK) == -1,
+		    "and leaves no key file behind");
+	}
+}
+
+int
+main(void)
+{
+	plan(7);
+	test_prefault();
+	test_hugepages();
+	return exit_status();
+}
