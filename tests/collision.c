@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 #include <sys/ipc.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 
 #include <errno.h>
@@ -44,6 +45,35 @@ create_tagged(const char *name, size_t size)
 	return shm;
 }
 
+/* A key whose semaphore set is taken is given up, segment and all, like
+ * one whose segment is. */
+static void
+test_semaphore_key(void)
+{
+	sharedmem *locked, *plain;
+	int stray;
+
+	if ((stray = semget(fixed, 1, IPC_CREAT | IPC_EXCL | 0600)) == -1)
+		bail_out("a stray semaphore set at 0x%08lx: %s",
+		    (unsigned long)fixed, strerror(errno));
+	track_sem(stray);
+	locked = sharedmem_open("locked", SHAREDMEM_CREATE | SHAREDMEM_LOCK, 64,
+	    0600);
+	ok(locked != NULL && sharedmem_key(locked) == key_plus(fixed, 1) &&
+	    semget(key_plus(fixed, 1), 0, 0) == sharedmem_semid(locked),
+	    "a create with a lock moves past a stray set at the ftok key");
+	ok(shmget(fixed, 0, 0) == -1 && errno == ENOENT,
+	    "and leaves no segment at the key it gave up");
+	plain = sharedmem_create("plain", 64);
+	ok(plain != NULL && sharedmem_key(plain) == fixed,
+	    "a create without semaphores takes that key");
+	ok(semctl(stray, 0, IPC_RMID) == 0, "the stray set is left alone");
+	ok(sharedmem_unlink(locked) == 0 && sharedmem_unlink(plain) == 0,
+	    "unlink both");
+	sharedmem_close(locked);
+	sharedmem_close(plain);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -53,7 +83,7 @@ main(int argc, char **argv)
 
 	(void)argc;
 	fixed = fixed_ftok(argv);
-	plan(16);
+	plan(21);
 	diag("ftok() gives 0x%08lx for every path", (unsigned long)fixed);
 
 	if ((stray = shmget(fixed, 64, IPC_CREAT | IPC_EXCL | 0600)) == -1)
@@ -107,5 +137,6 @@ main(int argc, char **argv)
 	sharedmem_close(beta);
 	sharedmem_close(gamma);
 	sharedmem_close(delta);
+	test_semaphore_key();
 	return exit_status();
 }
