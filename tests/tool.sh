@@ -712,6 +712,51 @@ else
 	skip "-d of an unwritable directory" "root writes every directory"
 fi
 
+# ------------------------------------------- lock, semaphores, pages
+usage "create -s 33" "-s wants a number of semaphores from 0 to 32" \
+    create L 64 -s 33
+usage "create -s x" "-s wants a number of semaphores from 0 to 32" \
+    create L 64 -s x
+run create L 64 -l -s 2
+check "create -l -s 2 is quiet" quiet
+run stat L
+check "stat shows a lock and 2 counting semaphores" \
+    eval 'worked && field semaphores | grep "^semid [0-9]*: a lock and 2 counting semaphores\$" >/dev/null'
+semid=$(field semaphores | sed 's/^semid \([0-9]*\):.*/\1/')
+run key L
+lkey=$(cat "$tmp/out")
+if $have_ipcs; then
+	check "ipcs -s shows semid $semid at the segment's key $lkey" \
+	    eval 'ipcs_list | grep "^s $semid $lkey " >/dev/null'
+else
+	skip "ipcs -s shows the set" "no ipcs"
+fi
+run create P 64 -P
+check "create -P is quiet" quiet
+run stat P
+check "stat of a name without them: semaphores none" \
+    eval 'worked && test "$(field semaphores)" = none'
+run rm L P
+check "rm removes both" quiet
+if $have_ipcs; then
+	check "... and the set" eval '! ipcs_list | grep "^s $semid " >/dev/null'
+else
+	skip "rm removes the set" "no ipcs"
+fi
+free_huge=$(sed -n 's/^HugePages_Free: *//p' /proc/meminfo 2>/dev/null)
+run create H 64 -H
+if test "$status" -eq 0; then
+	check "create -H, with huge pages free, works" quiet
+	run rm H
+elif test "${free_huge:-}" = 0; then
+	check "create -H with no huge page free says why" \
+	    failed_once "H: too few huge pages are free"
+else
+	check "create -H fails with a reason about huge pages" \
+	    failed_once "H: .*huge pages"
+fi
+check "... and leaves no name" test ! -f "$dir/sharedmem.H"
+
 # ---------------------------------------------------------- full output
 if test -w /dev/full; then
 	for args in "ls" "ls -l" "stat Demo" "key Demo" "dump Demo" \

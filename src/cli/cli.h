@@ -4,6 +4,11 @@
 #ifndef SHAREDMEM_CLI_H
 #define SHAREDMEM_CLI_H
 
+#include <errno.h>
+#ifndef ENOTSUP
+#define ENOTSUP EINVAL	/* before POSIX.1-2001 */
+#endif
+
 #include <sys/types.h>
 
 #include <limits.h>

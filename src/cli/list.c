@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 #include <sys/ipc.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 
 #include <errno.h>
@@ -254,6 +255,41 @@ print_group(const char *label, gid_t gid)
 	printf("%-15s%s (%lu)\n", label, buf, (unsigned long)gid);
 }
 
+/*
+ * The semaphore set at the segment's key, where a create with a lock or
+ * semaphores puts it; ipcs -s lists it under the same key.
+ */
+static void
+print_semaphores(key_t key)
+{
+	union {
+		int		 val;
+		struct semid_ds	*buf;
+		unsigned short	*array;
+	} arg;
+	struct semid_ds ds;
+	unsigned long n;
+	int id;
+
+	if ((id = semget(key, 0, 0)) == -1) {
+		printf("%-15s%s\n", "semaphores:", errno == ENOENT ? "none" :
+		    strerror(errno));
+		return;
+	}
+	arg.buf = &ds;
+	if (semctl(id, 0, IPC_STAT, arg) == -1) {
+		printf("%-15ssemid %d: %s\n", "semaphores:", id,
+		    strerror(errno));
+		return;
+	}
+	n = (unsigned long)ds.sem_nsems;
+	if (n <= 1)
+		printf("%-15ssemid %d: a lock\n", "semaphores:", id);
+	else
+		printf("%-15ssemid %d: a lock and %lu counting semaphore%s\n",
+		    "semaphores:", id, n - 1, n == 2 ? "" : "s");
+}
+
 int
 cmd_stat(struct cli *cli)
 {
@@ -290,6 +326,7 @@ cmd_stat(struct cli *cli)
 	}
 	printf("%-15s%lu\n", "size:", (unsigned long)ds->shm_segsz);
 	printf("%-15s%lu\n", "attached:", (unsigned long)ds->shm_nattch);
+	print_semaphores(e.key);
 	print_user("owner:", ds->shm_perm.uid);
 	print_group("group:", ds->shm_perm.gid);
 	print_user("creator:", ds->shm_perm.cuid);

@@ -55,12 +55,16 @@ static const struct command commands[] = {
 		.min_operands = 1, .max_operands = 1, .run = cmd_id
 	},
 	{
-		.name = "create", .optstring = ":hm:",
-		.synopsis = "NAME SIZE [-m MODE]",
+		.name = "create", .optstring = ":hHlm:Ps:",
+		.synopsis = "NAME SIZE [-lHP] [-m MODE] [-s N]",
 		.summary = "make a segment of SIZE bytes",
 		.about = "Create a segment of SIZE bytes, zero-filled, called "
 		    "NAME.  It stays\nuntil it is removed",
 		.options =
+		    "  -l          with a lock, which sharedmem_lock() takes\n"
+		    "  -s N        with N counting semaphores (and the lock)\n"
+		    "  -H          on huge pages; fails if too few are free\n"
+		    "  -P          with every page allocated now\n"
 		    "  -m MODE     permissions in octal, as for chmod; "
 		    "default 600\n",
 		.notes = BYTES_HELP("SIZE"),

@@ -13,13 +13,38 @@
 #include "sharedmem.h"
 #include "cli.h"
 
+/* Why a create with huge pages failed, where the reason is theirs. */
+static int
+huge_pages_trouble(const char *name, int err)
+{
+	switch (err) {
+	case ENOMEM:
+		warnmsg("%s: too few huge pages are free for it (Linux: "
+		    "HugePages_Free in /proc/meminfo; sysctl vm.nr_hugepages=N "
+		    "reserves N)", name);
+		return 1;
+	case EPERM:
+		warnmsg("%s: not allowed to use huge pages (Linux: a member of "
+		    "the group sysctl vm.hugetlb_shm_group names, or "
+		    "CAP_IPC_LOCK)", name);
+		return 1;
+	case ENOTSUP:
+		warnmsg("%s: this system has no huge pages for System V "
+		    "segments", name);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int
 cmd_create(struct cli *cli)
 {
 	const char *name = cli->operands[0], *arg = cli->operands[1];
+	int flags = SHAREDMEM_CREATE;
 	sharedmem *shm;
 	mode_t mode = 0600;
-	size_t size;
+	size_t size, sems;
 
 	if (parse_bytes(arg, &size) == -1) {
 		if (errno == ERANGE)
@@ -32,8 +57,26 @@ cmd_create(struct cli *cli)
 	if (cli->opt['m'] != NULL && parse_mode(cli->opt['m'], &mode) == -1)
 		usage_error(cli, "-m wants permissions in octal from 0 to 777, "
 		    "such as 600 or 644, not '%s'", cli->opt['m']);
-	if ((shm = sharedmem_open(name, SHAREDMEM_CREATE, size, mode)) == NULL)
+	if (cli->opt['s'] != NULL) {
+		if (parse_bytes(cli->opt['s'], &sems) == -1 ||
+		    sems > SHAREDMEM_SEMAPHORES_MAX)
+			usage_error(cli, "-s wants a number of semaphores from "
+			    "0 to %d, not '%s'", SHAREDMEM_SEMAPHORES_MAX,
+			    cli->opt['s']);
+		flags |= SHAREDMEM_SEMAPHORES(sems);
+	}
+	if (cli->opt['l'] != NULL)
+		flags |= SHAREDMEM_LOCK;
+	if (cli->opt['H'] != NULL)
+		flags |= SHAREDMEM_HUGEPAGES;
+	if (cli->opt['P'] != NULL)
+		flags |= SHAREDMEM_PREFAULT;
+	if ((shm = sharedmem_open(name, flags, size, mode)) == NULL) {
+		if ((flags & SHAREDMEM_HUGEPAGES) &&
+		    huge_pages_trouble(name, errno))
+			return CLI_FAIL;
 		return fail_name(name, errno, OP_CREATE);
+	}
 	/* The segment stays: detaching is all that is left to do. */
 	if (sharedmem_close(shm) == -1) {
 		warnmsg("%s: cannot detach it: %s", name, strerror(errno));

@@ -259,10 +259,11 @@ fail_name(const char *name, int err, enum cli_op op)
 		    SHAREDMEM_NAME_MAX);
 		break;
 	case ENOSPC:
-		warnmsg("%s: no room: the system's limit on segments (SHMMNI) "
-		    "or on their total size (SHMALL) is reached, or the key "
-		    "directory's file system is full (ipcs -l shows the "
-		    "limits, ipcs -m the segments that use them up)", name);
+		warnmsg("%s: no room: the system's limit on segments (SHMMNI), "
+		    "on their total size (SHMALL) or on semaphores (SEMMNI, "
+		    "SEMMNS) is reached, or the key directory's file system "
+		    "is full (ipcs -l shows the limits, ipcs -m -s what uses "
+		    "them up)", name);
 		break;
 	case ENOSYS:
 		warnmsg("%s: System V IPC is not available on this system",
