@@ -20,8 +20,9 @@
  *     crash right after shmget leaves a trail to the segment.  A segment
  *     with a lock or semaphores gets a semaphore set at the same key,
  *     semget(key, n, IPC_CREAT | IPC_EXCL | mode), its values set at
- *     once; a key whose set is taken is given up like one whose segment
- *     is, segment and all;
+ *     once; a key that has a set already is skipped before its segment
+ *     is made, and one whose set is taken meanwhile is given up, segment
+ *     and all;
  *  3. attaches the segment (and faults its pages in, if asked), and
  *     records its key, shmid and pid, and the set's id and size;
  *  4. publishes the file under the name with link(2), which fails if the
@@ -70,7 +71,10 @@
  * after step 2, a segment: at the key the file records, or, when it
  * records none, at ftok(private file, KEY_PROJ) with the pid of the file's
  * name as its creator (shm_cpid).  A semaphore set it made is at the
- * same key, its owner's, and never operated on (sem_otime 0).  Killed after step 4, it leaves a
+ * same key, its owner's, and never operated on (sem_otime 0): keys with a
+ * set are skipped before the segment is made, so only a set made by
+ * another program in the moment between that check and the creator's
+ * semget could be taken for it.  Killed after step 4, it leaves a
  * complete name whose segment lives on, as System V segments do until
  * they are removed.  Neither blocks the name.
  *
@@ -471,6 +475,15 @@ make_segment(const char *tmp, int fd, const struct segopts *opts,
 		/* The first key can be found again from the file itself. */
 		if (probe > 0 && write_record(fd, rec, reclen) == -1)
 			return -1;
+		/* A key with a set already is skipped before a segment is
+		 * made there, so that the set a crash leaves at the key can
+		 * only be this create's. */
+		if (opts->nsems > 0) {
+			if (semget(rec->key, 0, 0) != -1 || errno == EACCES)
+				continue;
+			if (errno != ENOENT)
+				return -1;
+		}
 		if ((id = shmget(rec->key, opts->size, shmflg)) == -1) {
 			if (errno != EEXIST)
 				return -1;

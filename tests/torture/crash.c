@@ -7,22 +7,30 @@
  * k = 1, 2, ... until a child runs the operation to its end.  The
  * operations: a create; a create whose first key is taken by a decoy, so
  * that it probes further; sharedmem_unlink() of a handle; sharedmem_remove()
- * of a name.  tests/ftok_fixed gives every ftok() the same key, so the
- * keys a killed create may have used are known: this run's KEYS keys.
+ * of a name; and the four again for a name with a lock and SEMS counting
+ * semaphores, whose create makes a semaphore set at the segment's key,
+ * and whose decoy is a stray set at the first key, so that the create
+ * gives up the segment it made there.  tests/ftok_fixed gives every ftok()
+ * the same key, so the keys a killed create may have used are known: this
+ * run's KEYS keys.
  *
  * After each kill the parent checks that
  *  1. attaching the name gives ENOENT or the whole right segment: its
- *     size, its creator, its contents; never the decoy, never EINVAL;
+ *     size, its creator, its contents, and its semaphore set: at its
+ *     key, of the right size, the lock free and the counts at 0; never the
+ *     decoy, never EINVAL;
  *  2. a create of the name succeeds, or fails with EEXIST only while the
  *     name is alive, and succeeds once the name is unlinked;
  *  3. gc reports no error and leaves no trace: the key directory holds
- *     nothing but the decoy's key file, and no segment but the decoy's
- *     sits at the run's keys.
+ *     nothing but the decoy's key file, and no segment or semaphore set
+ *     but the decoy's sits at the run's keys; and the decoy is still
+ *     there.
  * After the kills before a call, the create comes first, over whatever
  * the kill left, and sharedmem_gc() after it; after the kills after a
  * call, `sharedmem gc' comes first (the library's gc where there is no
  * tool), which may leave the name only if it is alive.
- * Whatever is left is a leak: counted, shown, and removed.  The figures
+ * Whatever is left is a leak: counted, shown, and removed; a decoy that
+ * is gone is counted apart, and made again.  The figures
  * at the end give the kills, the steps of each operation, and what gc
  * found after the kill at each step.
  *
@@ -33,6 +41,7 @@
 
 #include <sys/types.h>
 #include <sys/ipc.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 
@@ -50,6 +59,7 @@
 #include "tap.h"
 
 #define KEYS		16	/* keys of this run: fixed_ftok()'s spacing */
+#define SEMS		2	/* counting semaphores, besides the lock */
 #define MAX_STEPS	100	/* calls in one operation, at most */
 #define TRACE_MAX	16384
 #define LINE_MAX_	256
@@ -58,10 +68,22 @@
 #define ROUNDS		3	/* in make check, at most... */
 #define BRIEF_SECONDS	4	/* ...started within this time */
 
-enum op { CREATE, CREATE_TAKEN, UNLINK, REMOVE, NOPS };
+enum op {
+	CREATE, CREATE_TAKEN, UNLINK, REMOVE,
+	CREATE_SEMS, CREATE_SEMS_TAKEN, UNLINK_SEMS, REMOVE_SEMS,
+	NOPS
+};
 
 static const char *const op_name[NOPS] = {
-	"create", "create past a taken key", "unlink", "remove"
+	"create", "create past a taken key", "unlink", "remove",
+	"create with semaphores", "create with semaphores past a set",
+	"unlink with semaphores", "remove with semaphores"
+};
+
+/* A name's System V objects. */
+struct ids {
+	int	shm;
+	int	sem;	/* -1: none */
 };
 
 /* What gc found after a kill, and how the name stood, for the table. */
@@ -70,6 +92,7 @@ static const char *const op_name[NOPS] = {
 #define FOUND_STALE	0x04	/* a stale name */
 #define FOUND_OTHER	0x08	/* anything else */
 #define NAME_ALIVE	0x10	/* the name was whole after the kill */
+#define FOUND_SET	0x20	/* a semaphore set, gone during gc */
 
 /* The figures of one operation. */
 struct tally {
@@ -82,6 +105,7 @@ struct tally {
 	unsigned long	bad_create;
 	unsigned long	bad_gc;
 	unsigned long	found[SHAREDMEM_BAD_KEYFILE + 1];
+	unsigned long	sets;		/* gone during gc */
 	/* The first round: each step's trace line, and what was found
 	 * after the kill before it [0] and after it [1]. */
 	char		step[MAX_STEPS][LINE_MAX_];
@@ -92,9 +116,46 @@ static struct tally tally[NOPS];
 static key_t fixed;		/* the first key of every create */
 static sharedmem *decoy;	/* holds the first key, or NULL */
 static int decoy_id = -1;
+static int decoy_set = -1;	/* a stray set at the first key, or -1 */
 static unsigned long leaks, failures_shown;
+static unsigned long lost;	/* decoys found gone */
 static const char *tool;	/* src/sharedmem, or NULL */
 static mode_t mode = 0600;	/* of the creates under test */
+
+/* Whether op creates the name, rather than working on one made before. */
+static int
+creates(enum op op)
+{
+	return op == CREATE || op == CREATE_TAKEN || op == CREATE_SEMS ||
+	    op == CREATE_SEMS_TAKEN;
+}
+
+/* sharedmem_open()'s flags, besides SHAREDMEM_CREATE, of op's name. */
+static int
+op_flags(enum op op)
+{
+	if (op < CREATE_SEMS)
+		return 0;
+	return SHAREDMEM_LOCK | SHAREDMEM_SEMAPHORES(SEMS);
+}
+
+/* semctl()'s fourth argument, which the program declares (as
+ * src/internal.h does). */
+union semarg {
+	int		 val;
+	struct semid_ds	*buf;
+	unsigned short	*array;
+};
+
+/* Fills *ds with the state of the semaphore set id. */
+static int
+set_stat(int id, struct semid_ds *ds)
+{
+	union semarg arg;
+
+	arg.buf = ds;
+	return semctl(id, 0, IPC_STAT, arg);
+}
 
 /* Shows a failure, up to DIAG_MAX of them. */
 static void fail(const char *, ...) TAP_PRINTF(1, 2);
@@ -181,7 +242,8 @@ child(enum op op, const char *name, size_t size, int k, int after,
 
 	if (dup2(tracefd, STDERR_FILENO) == -1)
 		_exit(3);
-	if (op == UNLINK && (shm = sharedmem_attach(name)) == NULL) {
+	if ((op == UNLINK || op == UNLINK_SEMS) &&
+	    (shm = sharedmem_attach(name)) == NULL) {
 		fprintf(stderr, "crash: attach %s: %s\n", name,
 		    strerror(errno));
 		_exit(2);
@@ -193,20 +255,14 @@ child(enum op op, const char *name, size_t size, int k, int after,
 	/* Armed from here. */
 	if (setenv("SHAREDMEM_CRASH_AT", at, 1) == -1)
 		_exit(3);
-	switch (op) {
-	case CREATE:
-	case CREATE_TAKEN:
-		shm = sharedmem_open(name, SHAREDMEM_CREATE, size, mode);
+	if (creates(op)) {
+		shm = sharedmem_open(name, SHAREDMEM_CREATE | op_flags(op),
+		    size, mode);
 		r = shm != NULL ? 0 : -1;
-		break;
-	case UNLINK:
+	} else if (op == UNLINK || op == UNLINK_SEMS)
 		r = sharedmem_unlink(shm);
-		break;
-	case REMOVE:
-	case NOPS:
+	else
 		r = sharedmem_remove(name);
-		break;
-	}
 	(void)unsetenv("SHAREDMEM_CRASH_AT");
 	if (r == -1) {
 		fprintf(stderr, "crash: %s %s: %s\n", op_name[op], name,
@@ -287,7 +343,8 @@ trace_line(const char *trace, int n, char *line)
 	return 0;
 }
 
-/* The trace's line k, "N CALL = RESULT KILLED after", as CALL = RESULT. */
+/* The trace's line k, "N CALL = RESULT KILLED after" (or "N CALL KILLED
+ * before"), as CALL = RESULT (or CALL). */
 static void
 step_name(char *line, const char *trace, int k)
 {
@@ -295,7 +352,7 @@ step_name(char *line, const char *trace, int k)
 
 	if (!trace_line(trace, k, line))
 		snprintf(line, LINE_MAX_, "?");
-	else if ((end = strstr(line, " KILLED after")) != NULL)
+	else if ((end = strstr(line, " KILLED ")) != NULL)
 		*end = '\0';
 }
 
@@ -307,16 +364,34 @@ creator(int id)
 	return shmctl(id, IPC_STAT, &ds) == 0 ? (int)ds.shm_cpid : -1;
 }
 
-/* Records for the sweep the segments at the run's keys that pid made. */
+/* Records for the sweep the segments at the run's keys that pid made,
+ * and the semaphore sets there, which are all this run's. */
 static void
 track_made_by(pid_t pid)
 {
 	int i, id;
 
-	for (i = 0; i < KEYS; i++)
+	for (i = 0; i < KEYS; i++) {
 		if ((id = shmget(key_plus(fixed, i), 0, 0)) != -1 &&
 		    creator(id) == (int)pid)
 			track_shm(id);
+		if ((id = semget(key_plus(fixed, i), 0, 0)) != -1)
+			track_sem(id);
+	}
+}
+
+/* How many semaphore sets sit at the run's keys, but the decoy's and
+ * the set keep (-1: none). */
+static int
+sets_at_keys(int keep)
+{
+	int i, id, n = 0;
+
+	for (i = 0; i < KEYS; i++)
+		if ((id = semget(key_plus(fixed, i), 0, 0)) != -1 &&
+		    id != decoy_set && id != keep)
+			n++;
+	return n;
 }
 
 /*
@@ -333,32 +408,68 @@ untrack(void)
 	snprintf(path, sizeof(path), "%s/tracked-ids", sharedmem_dir());
 	if ((f = fopen(path, "w")) != NULL)
 		(void)fclose(f);
+	if (decoy_set != -1)
+		track_sem(decoy_set);
 }
 
-/* Whether shm is the whole segment expected of op: size, maker, bytes. */
+/* Makes the stray set that holds the first key. */
+static void
+make_decoy_set(void)
+{
+	if ((decoy_set = semget(fixed, 1, IPC_CREAT | IPC_EXCL | 0600)) == -1)
+		bail_out("a stray semaphore set at %#lx: %s",
+		    (unsigned long)fixed, strerror(errno));
+	track_sem(decoy_set);
+}
+
+/*
+ * Whether shm has the semaphore set expected of op: none, or the one at
+ * its key (for unlink and remove: the set made), with the lock and SEMS,
+ * the lock free and the counts at 0.
+ */
+static int
+right_set(enum op op, sharedmem *shm, int made)
+{
+	int i, id = sharedmem_semid(shm);
+
+	if (op_flags(op) == 0)
+		return id == -1 && sharedmem_semaphores(shm) == 0;
+	if (id == -1 || id == decoy_set || sharedmem_semaphores(shm) != SEMS ||
+	    semget(sharedmem_key(shm), 0, 0) != id ||
+	    (!creates(op) && id != made))
+		return 0;
+	for (i = 0; i < SEMS; i++)
+		if (sharedmem_trywait(shm, (unsigned)i) != -1 ||
+		    errno != EAGAIN)
+			return 0;
+	return sharedmem_trylock(shm) == 0 && sharedmem_unlock(shm) == 0;
+}
+
+/* Whether shm is the whole segment expected of op: size, maker, bytes,
+ * semaphores. */
 static int
 right_segment(enum op op, sharedmem *shm, size_t size, pid_t pid,
-    int made)
+    const struct ids *made)
 {
 	const unsigned char *p = sharedmem_buf(shm);
-	int by_child = op == CREATE || op == CREATE_TAKEN;
+	int by_child = creates(op);
 	size_t i;
 
 	if (sharedmem_size(shm) != size || sharedmem_id(shm) == decoy_id ||
 	    (by_child ? creator(sharedmem_id(shm)) != (int)pid :
-	    sharedmem_id(shm) != made))
+	    sharedmem_id(shm) != made->shm))
 		return 0;
 	for (i = 0; i < size; i++)
 		if (p[i] != (by_child ? 0 : tag(i, size)))
 			return 0;
-	return 1;
+	return right_set(op, shm, made->sem);
 }
 
-/* Check 1: attach.  Returns whether the name is alive, and its shmid
- * in *id. */
+/* Check 1: attach.  Returns whether the name is alive, and its segment
+ * and set in *ids. */
 static int
 check_attach(struct tally *t, enum op op, const char *name, size_t size,
-    pid_t pid, int made, int completed, int *id)
+    pid_t pid, const struct ids *made, int completed, struct ids *ids)
 {
 	sharedmem *shm;
 	int err;
@@ -366,7 +477,8 @@ check_attach(struct tally *t, enum op op, const char *name, size_t size,
 	errno = 0;
 	shm = sharedmem_attach(name);
 	err = errno;
-	*id = shm != NULL ? sharedmem_id(shm) : -1;
+	ids->shm = shm != NULL ? sharedmem_id(shm) : -1;
+	ids->sem = shm != NULL ? sharedmem_semid(shm) : -1;
 	if (shm == NULL && err != ENOENT) {
 		t->bad_attach++;
 		fail("%s: attach %s: %s, not ENOENT", op_name[op], name,
@@ -374,12 +486,12 @@ check_attach(struct tally *t, enum op op, const char *name, size_t size,
 	} else if (shm != NULL && !right_segment(op, shm, size, pid, made)) {
 		t->bad_attach++;
 		fail("%s: attach %s gave the wrong segment: shmid %d (decoy %d,"
-		    " made %d), size %lu, creator %d", op_name[op], name,
-		    sharedmem_id(shm), decoy_id, made,
-		    (unsigned long)sharedmem_size(shm),
-		    creator(sharedmem_id(shm)));
-	} else if (completed && (shm != NULL) != (op == CREATE ||
-	    op == CREATE_TAKEN)) {
+		    " made %d), size %lu, creator %d, semid %d (decoy %d, made"
+		    " %d) of %d", op_name[op], name, sharedmem_id(shm),
+		    decoy_id, made->shm, (unsigned long)sharedmem_size(shm),
+		    creator(sharedmem_id(shm)), sharedmem_semid(shm),
+		    decoy_set, made->sem, sharedmem_semaphores(shm));
+	} else if (completed && (shm != NULL) != creates(op)) {
 		t->bad_attach++;
 		fail("%s: the name is %s after the operation succeeded",
 		    op_name[op], shm != NULL ? "there" : "gone");
@@ -416,7 +528,8 @@ check_create(struct tally *t, enum op op, const char *name, size_t size,
 	int err;
 
 	errno = 0;
-	shm = sharedmem_create(name, size + 1);
+	shm = sharedmem_open(name, SHAREDMEM_CREATE | op_flags(op), size + 1,
+	    0600);
 	err = errno;
 	if (alive && (shm != NULL || err != EEXIST)) {
 		t->bad_create++;
@@ -430,7 +543,8 @@ check_create(struct tally *t, enum op op, const char *name, size_t size,
 			    name, strerror(errno));
 		}
 		errno = 0;
-		shm = sharedmem_create(name, size + 1);
+		shm = sharedmem_open(name, SHAREDMEM_CREATE | op_flags(op),
+		    size + 1, 0600);
 		err = errno;
 	}
 	if (shm == NULL) {
@@ -523,12 +637,17 @@ tool_gc(struct found *f)
 	}
 }
 
-/* Runs gc, or the tool's; returns a mask of what it found, and adds its
- * errors to *errors. */
+/*
+ * Runs gc, or the tool's; returns a mask of what it found, and adds its
+ * errors to *errors.  gc does not report semaphore sets: the sets at the
+ * run's keys that it removed, other than the set keep (-1: none), are
+ * counted instead.
+ */
 static int
-run_gc(struct tally *t, int use_tool, int *errors)
+run_gc(struct tally *t, int use_tool, int keep, int *errors)
 {
 	struct found f;
+	int sets = sets_at_keys(keep);
 
 	f.t = t;
 	f.mask = 0;
@@ -539,18 +658,24 @@ run_gc(struct tally *t, int use_tool, int *errors)
 		f.errors++;
 		fail("gc: %s", strerror(errno));
 	}
+	if ((sets -= sets_at_keys(keep)) > 0) {
+		t->sets += (unsigned long)sets;
+		f.mask |= FOUND_SET;
+	}
 	*errors += f.errors;
 	return f.mask;
 }
 
 /*
  * Check 3: nothing is left in the key directory, or at the run's keys,
- * but the decoy, and the name keep with its segment keep_id if keep is
- * not NULL.  Whatever is, is a leak, and is removed.  Returns how many.
+ * but the decoy, and the name keep with its segment and set kept if keep
+ * is not NULL.  Whatever is, is a leak, and is removed.  Returns how many;
+ * a decoy found gone counts in lost.
  */
 static int
-no_trace(enum op op, const char *keep, int keep_id, pid_t pid)
+no_trace(enum op op, const char *keep, const struct ids *kept_ids, pid_t pid)
 {
+	struct semid_ds ds;
 	struct dirent *de;
 	char path[4096], kept[SHAREDMEM_NAME_MAX + 16];
 	DIR *d;
@@ -577,7 +702,7 @@ no_trace(enum op op, const char *keep, int keep_id, pid_t pid)
 	(void)closedir(d);
 	for (i = 0; i < KEYS; i++) {
 		if ((id = shmget(key_plus(fixed, i), 0, 0)) == -1 ||
-		    id == decoy_id || (keep != NULL && id == keep_id))
+		    id == decoy_id || (keep != NULL && id == kept_ids->shm))
 			continue;
 		fail("%s: left: segment %d at key %#lx, made by %d (the "
 		    "child was %ld)", op_name[op], id,
@@ -586,32 +711,56 @@ no_trace(enum op op, const char *keep, int keep_id, pid_t pid)
 			(void)shmctl(id, IPC_RMID, NULL);
 		left++;
 	}
+	/* Only this run makes sets at its keys. */
+	for (i = 0; i < KEYS; i++) {
+		if ((id = semget(key_plus(fixed, i), 0, 0)) == -1 ||
+		    id == decoy_set || (keep != NULL && id == kept_ids->sem))
+			continue;
+		if (set_stat(id, &ds) == -1)
+			continue;	/* gone meanwhile */
+		fail("%s: left: semaphore set %d at key %#lx, %lu semaphores, "
+		    "%s (the child was %ld)", op_name[op], id,
+		    (unsigned long)key_plus(fixed, i),
+		    (unsigned long)ds.sem_nsems, ds.sem_otime == 0 ?
+		    "never operated on" : "operated on", (long)pid);
+		if (ds.sem_perm.cuid == geteuid())
+			(void)semctl(id, 0, IPC_RMID);
+		left++;
+	}
 	if (decoy != NULL && (sharedmem_lookup("decoy", NULL, &id) == -1 ||
 	    id != decoy_id)) {
 		fail("%s: the decoy is gone", op_name[op]);
-		left++;
+		lost++;
+	}
+	if (decoy_set != -1 && semget(fixed, 0, 0) != decoy_set) {
+		fail("%s: the decoy, semaphore set %d, is gone", op_name[op],
+		    decoy_set);
+		make_decoy_set();	/* for the kills to come */
+		lost++;
 	}
 	return left;
 }
 
-/* Makes name for unlink and remove to work on; returns its shmid. */
-static int
-make_name(const char *name, size_t size)
+/* Makes name, with op's semaphores, for unlink and remove to work on;
+ * its segment and set go to *made. */
+static void
+make_name(enum op op, const char *name, size_t size, struct ids *made)
 {
 	sharedmem *shm;
 	unsigned char *p;
 	size_t i;
-	int id;
 
-	if ((shm = sharedmem_create(name, size)) == NULL)
+	shm = sharedmem_open(name, SHAREDMEM_CREATE | op_flags(op), size,
+	    0600);
+	if (shm == NULL)
 		bail_out("create %s: %s", name, strerror(errno));
 	p = sharedmem_buf(shm);
 	for (i = 0; i < size; i++)
 		p[i] = tag(i, size);
-	id = sharedmem_id(shm);
+	made->shm = sharedmem_id(shm);
+	made->sem = sharedmem_semid(shm);
 	if (sharedmem_close(shm) == -1)
 		bail_out("close %s: %s", name, strerror(errno));
-	return id;
 }
 
 /* Kills op at each of its calls, before them or after them. */
@@ -619,36 +768,42 @@ static void
 series(enum op op, const char *name, size_t size, int after, int first)
 {
 	struct tally *t = &tally[op];
-	char trace[TRACE_MAX];
-	int k, status, made = -1, alive, id, mask, errors, left;
+	char trace[TRACE_MAX], line[LINE_MAX_];
+	struct ids made = { -1, -1 }, ids;
+	int k, status, alive, mask, errors, left;
+	unsigned long lost_before;
 	pid_t pid;
 
 	for (k = 1; k <= MAX_STEPS + 1; k++) {
-		if (op == UNLINK || op == REMOVE)
-			made = make_name(name, size);
+		if (!creates(op))
+			make_name(op, name, size, &made);
 		status = run(op, name, size, k, after, &pid, trace);
 		if (status == KILLED)
 			t->kills++;
 		track_made_by(pid);
-		alive = check_attach(t, op, name, size, pid, made,
-		    status == 0, &id);
+		alive = check_attach(t, op, name, size, pid, &made,
+		    status == 0, &ids);
 		errors = 0;
+		lost_before = lost;
 		if (!after) {
 			/* A create over what the kill left, then gc. */
 			check_create(t, op, name, size, alive);
-			mask = run_gc(t, 0, &errors);
-			left = no_trace(op, NULL, -1, pid);
+			mask = run_gc(t, 0, -1, &errors);
+			left = no_trace(op, NULL, NULL, pid);
 		} else {
 			/* gc over what the kill left, then a create. */
-			mask = run_gc(t, tool != NULL, &errors);
-			left = no_trace(op, alive ? name : NULL, id, pid);
+			mask = run_gc(t, tool != NULL, ids.sem, &errors);
+			left = no_trace(op, alive ? name : NULL, &ids, pid);
 			check_create(t, op, name, size, alive);
-			left += no_trace(op, NULL, -1, pid);
+			left += no_trace(op, NULL, NULL, pid);
 		}
 		leaks += (unsigned long)left;
-		if (left > 0 || errors > 0)
+		if (left > 0 || errors > 0 || lost != lost_before) {
 			t->bad_gc++;
-		else
+			step_name(line, trace, k);
+			fail("%s: the above followed the kill %s call %d, %s",
+			    op_name[op], after ? "after" : "before", k, line);
+		} else
 			untrack();
 		if (alive && status == KILLED)
 			t->alive++;
@@ -698,6 +853,8 @@ round_of(const char *name, size_t size, int first)
 			if (sharedmem_key(decoy) != fixed)
 				diag("the decoy is not at the first key");
 		}
+		if (op == CREATE_SEMS_TAKEN)
+			make_decoy_set();
 		for (after = 0; after <= 1; after++)
 			series(op, name, size, after, first);
 		if (op == CREATE_TAKEN) {
@@ -706,6 +863,12 @@ round_of(const char *name, size_t size, int first)
 				bail_out("unlink decoy: %s", strerror(errno));
 			decoy = NULL;
 			decoy_id = -1;
+		}
+		if (op == CREATE_SEMS_TAKEN) {
+			if (semctl(decoy_set, 0, IPC_RMID) == -1)
+				bail_out("remove the stray set %d: %s",
+				    decoy_set, strerror(errno));
+			decoy_set = -1;
 		}
 	}
 }
@@ -748,9 +911,10 @@ seen_text(int mask)
 	static int turn;
 	char *s = buf[turn++ % 4], letters[8];
 
-	snprintf(letters, sizeof(letters), "%s%s%s%s",
+	snprintf(letters, sizeof(letters), "%s%s%s%s%s",
 	    mask & FOUND_FILE ? "f" : "", mask & FOUND_SEGMENT ? "s" : "",
-	    mask & FOUND_STALE ? "n" : "", mask & FOUND_OTHER ? "?" : "");
+	    mask & FOUND_SET ? "S" : "", mask & FOUND_STALE ? "n" : "",
+	    mask & FOUND_OTHER ? "?" : "");
 	snprintf(s, sizeof(buf[0]), "%s%s%s", mask & NAME_ALIVE ? "alive" : "",
 	    mask & NAME_ALIVE && letters[0] != '\0' ? "+" : "",
 	    mask & NAME_ALIVE || letters[0] != '\0' ? letters : "-");
@@ -765,8 +929,8 @@ figures(unsigned long rounds, long seconds)
 	int k;
 
 	diag("what gc removed after a kill before / after each call: "
-	    "f a dead create's file, s its segment, n a stale name; "
-	    "alive: the name was whole");
+	    "f a dead create's file, s its segment, S a semaphore set, "
+	    "n a stale name; alive: the name was whole");
 	for (op = CREATE; op < NOPS; op++) {
 		struct tally *t = &tally[op];
 
@@ -779,14 +943,14 @@ figures(unsigned long rounds, long seconds)
 	diag("%lu round%s in %ld s; faults injected: %lu kills",
 	    rounds, rounds == 1 ? "" : "s", seconds, kills);
 	for (op = CREATE; op < NOPS; op++)
-		diag("  %-24s %2d-%d steps, %lu kills, name whole after %lu; "
-		    "gc removed %lu files, %lu segments, %lu stale names",
-		    op_name[op], tally[op].steps_min, tally[op].steps_max,
-		    tally[op].kills, tally[op].alive,
+		diag("  %-33s %2d-%d steps, %lu kills, name whole after %lu; "
+		    "gc removed %lu files, %lu segments, %lu sets, %lu stale "
+		    "names", op_name[op], tally[op].steps_min,
+		    tally[op].steps_max, tally[op].kills, tally[op].alive,
 		    tally[op].found[SHAREDMEM_UNFINISHED],
 		    tally[op].found[SHAREDMEM_UNFINISHED_SEGMENT],
-		    tally[op].found[SHAREDMEM_STALE_NAME]);
-	diag("leaks: %lu", leaks);
+		    tally[op].sets, tally[op].found[SHAREDMEM_STALE_NAME]);
+	diag("leaks: %lu; decoys gone: %lu", leaks, lost);
 }
 
 /* Whether the module takes: an armed create must show its calls. */
@@ -853,8 +1017,9 @@ main(int argc, char **argv)
 		    t->bad_attach);
 		ok(t->bad_create == 0, "%s: a create of the name after each "
 		    "kill succeeds (%lu failed)", op_name[op], t->bad_create);
-		ok(t->bad_gc == 0, "%s: gc after each kill leaves no trace "
-		    "(%lu times it did)", op_name[op], t->bad_gc);
+		ok(t->bad_gc == 0, "%s: gc after each kill leaves no trace, "
+		    "and the decoy in place (%lu failed)", op_name[op],
+		    t->bad_gc);
 	}
 	ok(leaks == 0, "no leaks: %lu", leaks);
 	return exit_status();

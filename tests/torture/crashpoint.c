@@ -4,8 +4,9 @@
  *
  * It stands in for the functions that libsharedmem calls to create,
  * attach, unlink and remove a name (getpid, mkostemp, fchmod, ftok,
- * shmget, shmat, shmdt, shmctl, open, pread, pwrite, ftruncate, fstat,
- * lstat, fcntl, link, unlink, close), and hands each call on to the next
+ * shmget, shmat, shmdt, shmctl, semget, semctl, open, pread, pwrite,
+ * ftruncate, fstat, lstat, fcntl, link, unlink, close) and to use its
+ * lock and semaphores (semop), and hands each call on to the next
  * definition, found with dlsym(RTLD_NEXT): the C library's, or that of a
  * module loaded after this one, such as tests/ftok_fixed.
  *
@@ -43,6 +44,7 @@
 
 #include <sys/types.h>
 #include <sys/ipc.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 
@@ -69,6 +71,17 @@ struct call {
 	unsigned long	n;		/* its number; 0: not counted */
 	int		kill;		/* the process dies at it */
 	char		what[WHAT_MAX];
+};
+
+/*
+ * semctl()'s fourth argument, which POSIX leaves the program to declare
+ * (src/internal.h declares it so too).  Passed by value; every member is
+ * an int or a pointer, as in the systems' own union semun.
+ */
+union semarg {
+	int		 val;
+	struct semid_ds	*buf;
+	unsigned short	*array;
 };
 
 static unsigned long calls;
@@ -195,6 +208,25 @@ shmctl_cmd(int cmd)
 	    cmd == IPC_SET ? "IPC_SET" : "?";
 }
 
+/* The semctl() commands that take no fourth argument; all others take
+ * one (Linux's IPC_INFO, SEM_INFO and SEM_STAT as well). */
+static int
+semctl_bare(int cmd)
+{
+	return cmd == IPC_RMID || cmd == GETVAL || cmd == GETPID ||
+	    cmd == GETNCNT || cmd == GETZCNT;
+}
+
+static const char *
+semctl_cmd(int cmd)
+{
+	return cmd == IPC_RMID ? "IPC_RMID" : cmd == IPC_STAT ? "IPC_STAT" :
+	    cmd == IPC_SET ? "IPC_SET" : cmd == SETALL ? "SETALL" :
+	    cmd == GETALL ? "GETALL" : cmd == SETVAL ? "SETVAL" :
+	    cmd == GETVAL ? "GETVAL" : cmd == GETPID ? "GETPID" :
+	    cmd == GETNCNT ? "GETNCNT" : cmd == GETZCNT ? "GETZCNT" : "?";
+}
+
 /* The fcntl() commands whose argument is a struct flock. */
 static int
 lock_cmd(int cmd)
@@ -251,6 +283,11 @@ STAND_IN(int, shmget, (key_t key, size_t size, int flags), (key, size, flags),
 STAND_IN(int, shmdt, (const void *addr), (addr), "shmdt()")
 STAND_IN(int, shmctl, (int id, int cmd, struct shmid_ds *ds), (id, cmd, ds),
     "shmctl(%d, %s)", id, shmctl_cmd(cmd))
+STAND_IN(int, semget, (key_t key, int nsems, int flags), (key, nsems, flags),
+    "semget(0x%08lx, %d, 0%o)", (unsigned long)key & 0xffffffffUL, nsems,
+    (unsigned)flags)
+STAND_IN(int, semop, (int id, struct sembuf *ops, size_t nops),
+    (id, ops, nops), "semop(%d, %lu)", id, (unsigned long)nops)
 STAND_IN(int, mkstemp, (char *tmpl), (tmpl), "mkstemp(%s)", base(tmpl))
 STAND_IN(int, mkostemp, (char *tmpl, int flags), (tmpl, flags),
     "mkostemp(%s)", base(tmpl))
@@ -283,6 +320,31 @@ shmat(int id, const void *addr, int flags)
 	begin(&c, "shmat(%d, 0%o)", id, (unsigned)flags);
 	r = fn(id, addr, flags);
 	end(&c, r == (void *)-1 ? -1L : 0L);
+	return r;
+}
+
+/* semctl(): the fourth argument, a union passed by value, is read and
+ * handed on only for the commands that take one. */
+int
+semctl(int id, int num, int cmd, ...)
+{
+	static int (*fn)(int, int, int, ...);
+	union semarg arg;
+	struct call c;
+	va_list ap;
+	int r;
+
+	NEXT(fn, "semctl");
+	begin(&c, "semctl(%d, %d, %s)", id, num, semctl_cmd(cmd));
+	if (semctl_bare(cmd))
+		r = fn(id, num, cmd);
+	else {
+		va_start(ap, cmd);
+		arg = va_arg(ap, union semarg);
+		va_end(ap);
+		r = fn(id, num, cmd, arg);
+	}
+	end(&c, r);
 	return r;
 }
 
