@@ -1,7 +1,9 @@
 /*
  * control.c - what a name costs: the library's create+close+unlink and
  * attach+close against the raw System V calls, which are their floor,
- * against POSIX shm_open+mmap, and against Python's SharedMemory.
+ * against POSIX shm_open+mmap, and against Python's SharedMemory; and
+ * what its lock costs when nobody else holds it, against the raw semop
+ * pair that is its floor.
  *
  * Usage: control [-n CYCLES] [-r REPEATS] [-o CSV] [-p CONTROL.PY].  Each
  * row is the median over REPEATS runs of CYCLES cycles, all in this one
@@ -12,17 +14,16 @@
 #include <sys/types.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "sharedmem.h"
+#include "bench.h"
 
 #define SIZE		4096
 #define MAX_REPEATS	99
@@ -33,18 +34,7 @@ static char posix_name[64];
 static void
 die(const char *what)
 {
-	fprintf(stderr, "control: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		die("clock_gettime");
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	bench_die(what);
 }
 
 static void
@@ -115,14 +105,6 @@ library_attach(void)
 		die("sharedmem_attach/close");
 }
 
-static int
-compare(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* The median time of one call of fn, in microseconds. */
 static double
 median(void (*fn)(void), long cycles, int repeats)
@@ -132,13 +114,47 @@ median(void (*fn)(void), long cycles, int repeats)
 	int r;
 
 	for (r = 0; r < repeats; r++) {
-		start = now();
+		start = bench_now();
 		for (i = 0; i < cycles; i++)
 			fn();
-		runs[r] = (now() - start) / (double)cycles * 1e6;
+		runs[r] = (bench_now() - start) / (double)cycles * 1e6;
 	}
-	qsort(runs, (size_t)repeats, sizeof(runs[0]), compare);
-	return runs[repeats / 2];
+	return bench_median(runs, repeats);
+}
+
+/* POSIX leaves the declaration of semctl()'s fourth argument to the
+ * program, and some systems declare it anyway: hence a name of our own. */
+union semarg {
+	int		 val;
+	struct semid_ds	*buf;
+	unsigned short	*array;
+};
+
+static int raw_semid = -1;
+static sharedmem *locked;
+
+/* The lock's floor: the two semops of a lock and an unlock, undone by
+ * the kernel if the process dies, as the library's are. */
+static void
+raw_lock(void)
+{
+	struct sembuf op;
+
+	op.sem_num = 0;
+	op.sem_op = -1;
+	op.sem_flg = SEM_UNDO;
+	if (semop(raw_semid, &op, 1) == -1)
+		die("semop -1");
+	op.sem_op = 1;
+	if (semop(raw_semid, &op, 1) == -1)
+		die("semop +1");
+}
+
+static void
+library_lock(void)
+{
+	if (sharedmem_lock(locked) == -1 || sharedmem_unlock(locked) == -1)
+		die("sharedmem_lock/unlock");
 }
 
 /* Python's create+close+unlink, from control.py; -1 if there is none. */
@@ -171,13 +187,16 @@ struct row {
 int
 main(int argc, char **argv)
 {
-	struct row rows[8];
+	struct row rows[10];
 	const char *csv = NULL, *script = NULL;
 	long cycles = 20000;
 	int repeats = 5, n = 0, c, i;
 	sharedmem *kept;
+	union semarg arg;
+	int sem_slot, lock_slot;
 	FILE *f;
 
+	bench_init("control", 2);
 	while ((c = getopt(argc, argv, "n:o:p:r:")) != -1) {
 		switch (c) {
 		case 'n':
@@ -238,6 +257,28 @@ main(int argc, char **argv)
 	if (shmctl(raw_attached_id, IPC_RMID, NULL) == -1 ||
 	    sharedmem_unlink(kept) == -1 || sharedmem_close(kept) == -1)
 		die("clean up");
+
+	if ((raw_semid = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600)) == -1)
+		die("semget");
+	sem_slot = bench_guard(-1, raw_semid, NULL);
+	arg.val = 1;
+	if (semctl(raw_semid, 0, SETVAL, arg) == -1)
+		die("semctl SETVAL");
+	if ((locked = sharedmem_open("bench-control-lock",
+	    SHAREDMEM_CREATE | SHAREDMEM_LOCK, SIZE, 0600)) == NULL)
+		die("sharedmem_open bench-control-lock");
+	lock_slot = bench_guard_shm(locked);
+	rows[n].what = "System V semop -1, +1 (SEM_UNDO)";
+	rows[n].us = median(raw_lock, cycles, repeats);
+	rows[n++].floor = -1;
+	rows[n].what = "sharedmem lock+unlock";
+	rows[n].us = median(library_lock, cycles, repeats);
+	rows[n].floor = rows[n - 1].us;
+	n++;
+	if (semctl(raw_semid, 0, IPC_RMID) == -1)
+		die("semctl IPC_RMID");
+	bench_unguard(sem_slot);
+	bench_remove(locked, lock_slot);
 
 	printf("%-50s %10s %8s\n", "cycle (median of runs)", "us", "ratio");
 	for (i = 0; i < n; i++) {
