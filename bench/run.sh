@@ -22,10 +22,10 @@ leftovers() {
 	done
 	if test -n "$names"; then
 		echo "run.sh: removing what was left:$names" >&2
-		./bench/sharedmem -d "$dir" rm $names >&2
+		./src/sharedmem -d "$dir" rm $names >&2
 	fi
 	# And the segments of creates killed half way.
-	./bench/sharedmem -d "$dir" gc >/dev/null
+	./src/sharedmem -d "$dir" gc >/dev/null
 }
 # make passes on a signal that the shell has had already: the clean-up
 # must not be cut short by the second one.
@@ -56,7 +56,7 @@ run ./bench/data -o $csv
 data=$last
 run ./bench/handoff -o $csv
 run ./bench/touch -o $csv
-run ./bench/scale -t ./bench/sharedmem -o $csv
+run ./bench/scale -t ./src/sharedmem -o $csv
 
 if test -z "$GNUPLOT"; then
 	echo "(configure found no gnuplot: no bench/throughput.png)"
