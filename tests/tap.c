@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 #include <sys/ipc.h>
+#include <sys/shm.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
@@ -136,6 +137,20 @@ track(char type, int id)
 	fprintf(f, "%c %d\n", type, id);
 	if (fclose(f) != 0)
 		bail_out("cannot record id %c %d in %s", type, id, path);
+}
+
+int
+ipc_reports_mode(void)
+{
+	struct shmid_ds ds;
+	int id, r;
+
+	if ((id = shmget(IPC_PRIVATE, 1, IPC_CREAT | 0640)) == -1)
+		bail_out("shmget: %s", strerror(errno));
+	r = shmctl(id, IPC_STAT, &ds) == 0 && (ds.shm_perm.mode & 0777) == 0640;
+	if (shmctl(id, IPC_RMID, NULL) == -1)
+		bail_out("shmctl IPC_RMID %d: %s", id, strerror(errno));
+	return r;
 }
 
 void

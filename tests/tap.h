@@ -33,6 +33,11 @@ int	ok_errno(int, int, int, const char *);
 	ok_errno(fails_r_, errno, (want), (what));			\
 } while (0)
 
+/* Whether shmctl(IPC_STAT) reports the mode a segment was made with:
+ * qemu-user for s390x puts it in the wrong half of the field. */
+#define MODE_MISREPORTED "shmctl(IPC_STAT) misreports modes here (an emulator?)"
+int	ipc_reports_mode(void);
+
 /* Records a System V object the test made by hand, so that the sweep
  * after the test removes it should the test die first. */
 void	track_shm(int);

@@ -154,7 +154,10 @@ test_modes(void)
 	ok(writable == 0, "no key file is writable by group or others");
 	ok(bad_file == 0, "each key file is 0600, plus read for the group "
 	    "and others the segment lets in");
-	ok(bad_seg == 0, "each segment has exactly the mode asked for");
+	if (!ipc_reports_mode())
+		skip(1, MODE_MISREPORTED);
+	else
+		ok(bad_seg == 0, "each segment has exactly the mode asked for");
 	ok(linked == 0 && stray == 0, "the private file of each create is "
 	    "the key file: one link, and nothing else in the key directory");
 }
