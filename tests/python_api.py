@@ -1,0 +1,685 @@
+"""python_api.py - python/sharedmem.py as multiprocessing.shared_memory has
+SharedMemory: the size rules, the exceptions, what a second handle and a
+second process see, unlink, close and their order, buffers still in use;
+then what the module has beyond it: read-only attaches, the lock and the
+semaphores, and how it finds the library.  Prints TAP.
+
+Run by tests/python_api.sh, which sets PYTHONPATH to the module in the
+build tree and gives the test a key directory of its own.
+
+    python3 tests/python_api.py --reference
+
+runs the checks that hold for Python's own module against it instead
+(on POSIX shared memory, not the library), to show that they test what
+Python does: the other checks are skipped.
+"""
+
+import contextlib
+import ctypes
+import ctypes.util
+import errno
+import os
+import pickle
+import re
+import signal
+import subprocess
+import sys
+import time
+import traceback
+
+REFERENCE = sys.argv[1:] == ['--reference']
+if REFERENCE:
+    from multiprocessing.shared_memory import SharedMemory
+else:
+    import sharedmem
+    from sharedmem import SharedMemory
+
+PLAN = 85
+count = 0
+made = []       # the names this test may have left, for the cleanup
+
+
+def ok(cond, what, *diag):
+    global count
+    count += 1
+    print('%s %d - %s' % ('ok' if cond else 'not ok', count, what))
+    if not cond:
+        for line in diag:
+            print('# %s' % line)
+    sys.stdout.flush()
+    return cond
+
+
+def skip(why, what):
+    global count
+    count += 1
+    print('ok %d # SKIP %s: %s' % (count, why, what))
+
+
+def ours(what, fn):
+    """A check of this module only: skipped with --reference."""
+    if REFERENCE:
+        skip('not in multiprocessing.shared_memory', what)
+    else:
+        fn()
+
+
+def raises(exc, fn, *args, **kwargs):
+    """The exception fn(*args, **kwargs) raised if it is an exc, else
+    None."""
+    try:
+        fn(*args, **kwargs)
+    except exc as e:
+        return e
+    return None
+
+
+def check_raises(what, exc, fn, *args, code=None, message=None, **kwargs):
+    """One test: fn raises exc, with errno code and text message if
+    given."""
+    try:
+        fn(*args, **kwargs)
+    except Exception as e:
+        got = e
+    else:
+        got = None
+    good = (type(got) is exc and (code is None or got.errno == code) and
+            (message is None or str(got) == message))
+    ok(good, what, 'got %r' % (got,))
+    return got
+
+
+def fresh(tag):
+    """A name for this run: plain in the test's own key directory, with
+    the pid in /dev/shm, which others share."""
+    name = '%s%d' % (tag, os.getpid()) if REFERENCE else tag
+    made.append(name)
+    return name
+
+
+def create(name, size, **kwargs):
+    shm = SharedMemory(name, create=True, size=size, **kwargs)
+    if name is None:
+        made.append(shm.name)
+    return shm
+
+
+def wait_child(pid, seconds=10):
+    """The exit status of child pid; killed after seconds."""
+    deadline = time.monotonic() + seconds
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status) \
+                if hasattr(os, 'waitstatus_to_exitcode') else status >> 8
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return -1
+        time.sleep(0.01)
+
+
+def in_child(fn, *args):
+    """Runs fn(*args) in a forked child; its return value, 0 to 255, is
+    the exit status."""
+    pid = os.fork()
+    if pid == 0:
+        code = 70
+        try:
+            code = fn(*args)
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    return wait_child(pid)
+
+
+def python(code, *args, env=None):
+    """Runs code in a new python3 with args; the completed process."""
+    return subprocess.run([sys.executable, '-c', code] + list(args),
+                          env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True,
+                          timeout=60)
+
+
+class Interrupted(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def alarm(seconds):
+    """SIGALRM after seconds raises Interrupted."""
+    def ring(signum, frame):
+        raise Interrupted()
+    old = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def interrupted_within(seconds, fn, *args):
+    """fn(*args), interrupted by a signal after 0.2 s, raised within
+    seconds."""
+    start = time.monotonic()
+    try:
+        with alarm(0.2):
+            fn(*args)
+    except Interrupted:
+        return time.monotonic() - start < seconds
+    return False
+
+
+def attached_count(shmid):
+    """How many processes have segment shmid attached, from
+    /proc/sysvipc/shm; None where there is none."""
+    try:
+        with open('/proc/sysvipc/shm') as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    head = lines[0].split()
+    for line in lines[1:]:
+        field = dict(zip(head, line.split()))
+        if field.get('shmid') == str(shmid):
+            return int(field['nattch'])
+    return 0
+
+
+# The rules that Python's SharedMemory has.
+
+def test_sizes_and_names():
+    check_raises("create with size 0 is a ValueError, as Python's",
+                 ValueError, SharedMemory, fresh('zero'), create=True,
+                 size=0, message="'size' must be a positive number "
+                 "different from zero")
+    check_raises("a negative size is a ValueError, as Python's", ValueError,
+                 SharedMemory, fresh('neg'), create=True, size=-1,
+                 message="'size' must be a positive integer")
+    check_raises("...when attaching too", ValueError, SharedMemory,
+                 fresh('neg'), size=-1,
+                 message="'size' must be a positive integer")
+    check_raises("no name without create is a ValueError, as Python's",
+                 ValueError, SharedMemory, None,
+                 message="'name' can only be None if create=True")
+
+    shm = create(None, 100)
+    ok(re.match(r'^psm_[0-9a-f]{8}$', shm.name) is not None,
+       'create=True without a name picks one like psm_0123abcd', shm.name)
+    other = SharedMemory(shm.name)
+    other.buf[0] = 42
+    ok(shm.buf[0] == 42 and other.size == 100,
+       '...which attaches like any other')
+    other.close()
+    shm.close()
+    shm.unlink()
+
+    name = fresh('basic')
+    shm = create(name, 256)
+    ok(shm.name == name and shm.size == 256,
+       'name and size are what was asked', repr(shm))
+    buf = shm.buf
+    ok(isinstance(buf, memoryview) and buf.format == 'B' and
+       buf.ndim == 1 and len(buf) == 256 and not buf.readonly,
+       'buf is a writable memoryview of bytes, the size of the segment')
+    ok(bytes(buf[:4]) == b'\0\0\0\0', 'a new segment is zeroed')
+    ok(repr(shm) == 'SharedMemory(%r, size=256)' % name,
+       'repr: SharedMemory(name, size=...)', repr(shm))
+    e = check_raises('create of an existing name: FileExistsError',
+                     FileExistsError, SharedMemory, name, create=True,
+                     size=256, code=errno.EEXIST)
+    ok(e is not None and name in str(e), '...which names the name', str(e))
+    check_raises('attach of no segment: FileNotFoundError',
+                 FileNotFoundError, SharedMemory, fresh('none'),
+                 code=errno.ENOENT)
+    other = SharedMemory(name, size=1 << 20)
+    ok(other.size == 256, 'attach ignores size: size is the segment\'s',
+       other.size)
+    other.close()
+    other = SharedMemory(name, False, 0)
+    ok(other.size == 256, 'attach by positional arguments')
+    other.close()
+    shm.close()
+    shm.unlink()
+
+
+def test_handles():
+    name = fresh('handles')
+    shm = create(name, 64)
+    other = SharedMemory(name)
+    shm.buf[:5] = b'howdy'
+    ok(bytes(other.buf[:5]) == b'howdy',
+       'a second handle sees the write at once')
+    other.buf[5:10] = b'there'
+    ok(bytes(shm.buf[:10]) == b'howdythere', '...and the first its write')
+    copy = pickle.loads(pickle.dumps(shm))
+    ok(type(copy) is SharedMemory and copy.name == name and
+       copy.size == 64 and bytes(copy.buf[:5]) == b'howdy',
+       'pickled and unpickled: the same segment, attached by name')
+    copy.close()
+    other.close()
+    ok(other.buf is None, 'after close, buf is None')
+    other.close()
+    ok(True, 'close twice is no error')
+    ok(other.name == name and other.size == 64 and
+       repr(other) == 'SharedMemory(%r, size=64)' % name,
+       'name, size and repr outlive close')
+    shm.unlink()
+    check_raises('attach after unlink: FileNotFoundError',
+                 FileNotFoundError, SharedMemory, name)
+    ok(bytes(shm.buf[:10]) == b'howdythere',
+       'the unlinking handle still reads its bytes')
+    check_raises('a second unlink: FileNotFoundError', FileNotFoundError,
+                 shm.unlink)
+    shm.close()
+
+    # The order of Python's documentation: close, then unlink.
+    shm = create(name, 64)
+    shm.close()
+    shm.unlink()
+    check_raises('close then unlink removes the segment', FileNotFoundError,
+                 SharedMemory, name)
+    check_raises('...and unlink once more is FileNotFoundError',
+                 FileNotFoundError, shm.unlink)
+
+    shm = create(name, 64)
+    kept = raises(FileNotFoundError, SharedMemory, name + 'x')
+    kept = raises(ValueError, SharedMemory, name, create=True, size=0)
+    shm.unlink()
+    kept = raises(FileNotFoundError, shm.unlink)
+    shm.close()
+    ok(kept is not None and shm.buf is None,
+       'exceptions kept from a handle do not keep it from closing')
+
+
+def test_buffers_in_use():
+    name = fresh('views')
+    shm = create(name, 64)
+    shm.buf[0] = 7
+    export = pickle.PickleBuffer(shm.buf)
+    check_raises('close while buf is exported raises BufferError',
+                 BufferError, shm.close)
+    ok(shm.buf is not None and shm.buf[0] == 7,
+       '...and leaves buf as it was')
+    del export
+    shm.close()
+    ok(shm.buf is None, 'once the export is gone, close closes')
+
+    shm = SharedMemory(name)
+    part = shm.buf[0:4]
+    check_raises('close while a slice of buf lives raises BufferError',
+                 BufferError, shm.close)
+    ok(shm.buf is None and part[0] == 7,
+       '...buf is gone, and the slice still reads the segment')
+    del part
+    shm.close()
+    ok(shm.buf is None, 'once the slice is gone, close closes')
+    shm.unlink()
+
+
+# What the module has beyond Python's.
+
+def test_ours_names_and_errors():
+    name = fresh('errs')
+    shm = create(name, 64)
+    e = raises(FileExistsError, SharedMemory, name, create=True, size=64)
+    ok(e is not None and e.filename == name and
+       e.strerror == os.strerror(errno.EEXIST),
+       'the error carries errno, strerror and the name, as Python\'s',
+       repr(e))
+    shm.close()
+    shm.unlink()
+
+    shm = create('/' + fresh('lead'), 64)
+    ok(shm.name == 'lead', 'a leading / is dropped from name')
+    shm.close()
+    shm.unlink()
+    check_raises('a name with / inside: OSError EINVAL', OSError,
+                 SharedMemory, 'a/b', create=True, size=64,
+                 code=errno.EINVAL)
+    check_raises('a name of 201 bytes: OSError ENAMETOOLONG', OSError,
+                 SharedMemory, 'n' * 201, create=True, size=64,
+                 code=errno.ENAMETOOLONG)
+    ok(sharedmem.key_directory() == os.environ['SHAREDMEM_DIR'],
+       'key_directory() is $SHAREDMEM_DIR')
+    shm = create(fresh('track'), 64, track=False)
+    ok(shm.size == 64, 'track=False, from Python 3.13, is accepted')
+    shm.close()
+    shm.unlink()
+
+    # Read-only for its owner, as a subclass may make it through _mode,
+    # as with Python's; root, who may attach anything, tries as nobody.
+    class Owners(SharedMemory):
+        _mode = 0o400
+    name = fresh('perm')
+    shm = Owners(name, create=True, size=64)
+
+    def attach_denied():
+        if os.geteuid() == 0:
+            os.setgid(65534)
+            os.setuid(65534)
+        e = raises(PermissionError, SharedMemory, name)
+        return 0 if e is not None and e.errno == errno.EACCES else 1
+    ok(in_child(attach_denied) == 0,
+       'an attach that permissions refuse: PermissionError EACCES')
+    shm.close()
+    shm.unlink()
+
+
+def test_ours_unlink_only_its_own():
+    name = fresh('own')
+    old = create(name, 64)
+    old.close()
+    # Removed behind its back, and made again by somebody else.
+    gone = SharedMemory(name)
+    gone.unlink()
+    gone.close()
+    new = create(name, 128)
+    check_raises('unlink after close, of a name made again since: '
+                 'FileNotFoundError', FileNotFoundError, old.unlink)
+    other = SharedMemory(name)
+    ok(other.size == 128, '...and the new segment is still there')
+    other.close()
+    new.close()
+    new.unlink()
+
+
+def test_ours_readonly():
+    name = fresh('ro')
+    shm = create(name, 64)
+    shm.buf[0] = 5
+    ro = SharedMemory(name, readonly=True)
+    ok(ro.buf.readonly and ro.buf[0] == 5,
+       'readonly=True: a read-only buf that reads the segment')
+    ok(raises(TypeError, ro.buf.__setitem__, 0, 1) is not None and
+       shm.buf[0] == 5, '...which refuses writes')
+    copy = pickle.loads(pickle.dumps(ro))
+    ok(copy.buf.readonly, 'a read-only handle pickles as read-only')
+    copy.close()
+    ro.close()
+    with SharedMemory(name) as other:
+        ok(other.buf[0] == 5, 'with SharedMemory(...) as shm: attached')
+    ok(other.buf is None, '...and closed at its end')
+    shm.close()
+    shm.unlink()
+
+
+def reads_and_writes(name):
+    shm = SharedMemory(name)
+    if bytes(shm.buf[:5]) != b'howdy':
+        return 2
+    shm.buf[5:10] = b'there'
+    return 0    # exits attached, without close
+
+
+def creates_and_exits(name):
+    shm = SharedMemory(name, create=True, size=100)
+    shm.buf[:4] = b'made'
+    return 0    # exits without close or unlink
+
+
+def test_ours_processes():
+    name = fresh('procs')
+    shm = create(name, 64)
+    shm.buf[:5] = b'howdy'
+    ok(in_child(reads_and_writes, name) == 0,
+       'a forked process attaches, sees the write, and writes')
+    ok(bytes(shm.buf[:10]) == b'howdythere', '...and its write is seen here')
+    r = python('import sys\nfrom sharedmem import SharedMemory\n'
+               'shm = SharedMemory(sys.argv[1])\n'
+               'assert bytes(shm.buf[:10]) == b"howdythere"\n'
+               'shm.buf[10:15] = b"again"\n', name)
+    ok(r.returncode == 0 and r.stderr == '',
+       'a new python3 attaches, sees the writes and writes, and exits '
+       'without close', r.stderr)
+    other = SharedMemory(name)
+    ok(bytes(other.buf[:15]) == b'howdythereagain',
+       "...and the segment outlives it, with its write")
+    other.close()
+    shm.close()
+    shm.unlink()
+
+    name = fresh('orphan')
+    ok(in_child(creates_and_exits, name) == 0,
+       'a process creates a segment and exits without close or unlink')
+    shm = SharedMemory(name)
+    ok(bytes(shm.buf[:4]) == b'made', '...and the segment outlives it')
+    shm.unlink()
+    shm.close()
+
+
+def test_ours_dropped():
+    name = fresh('drop')
+    code = ('import sys\nfrom sharedmem import SharedMemory\n'
+            'shm = SharedMemory(sys.argv[1], create=True, size=64)\n'
+            'shm.buf[0] = 9\npart = shm.buf[0:2]\n'
+            'print(shm.shmid, flush=True)\ndel shm\n'
+            'assert part[0] == 9\nprint("kept", flush=True)\n'
+            'sys.stdin.readline()\ndel part\nprint("dropped", flush=True)\n'
+            'sys.stdin.readline()\n')
+    child = subprocess.Popen([sys.executable, '-c', code, name],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, universal_newlines=True)
+    try:
+        shmid = int(child.stdout.readline())
+        kept = child.stdout.readline() == 'kept\n'
+        before = attached_count(shmid)
+        child.stdin.write('\n')
+        child.stdin.flush()
+        dropped = child.stdout.readline() == 'dropped\n'
+        after = attached_count(shmid)
+        child.stdin.write('\n')
+        child.stdin.flush()
+        out, err = child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    ok(kept and dropped and child.returncode == 0 and err == '',
+       'a handle dropped while a slice of buf lives goes quietly, and the '
+       'slice still reads', err)
+    if before is None:
+        skip('no /proc/sysvipc/shm', 'the segment is detached when the '
+             'slice goes')
+    else:
+        ok(before == 1 and after == 0,
+           '...the segment stays attached until the slice goes',
+           'attached %s, then %s' % (before, after))
+    shm = SharedMemory(name)
+    shm.unlink()
+    shm.close()
+
+
+def test_ours_lock():
+    name = fresh('lock')
+    shm = create(name, 64, lock=True, semaphores=2)
+    ok(shm.semaphores == 2, 'lock=True, semaphores=2: two semaphores')
+    ok(shm.trylock() is True, 'trylock takes the free lock: True')
+    ok(shm.trylock() is False, '...and then finds it taken: False')
+    start = time.monotonic()
+    ok(shm.timedlock(0.1) is False and time.monotonic() - start >= 0.09,
+       'timedlock(0.1) of the taken lock waits 0.1 s: False')
+    ok(in_child(lambda: 0 if SharedMemory(name).trylock() is False else 1)
+       == 0, 'another process finds the lock taken')
+    # In a child, which a lock() that signals cannot end would hang.
+    ok(in_child(lambda: 0 if interrupted_within(
+        1, SharedMemory(name).lock) else 1) == 0,
+       'a signal handler that raises interrupts lock()')
+    ok(in_child(lambda: 0 if interrupted_within(
+        1, SharedMemory(name).timedlock, 30) else 1) == 0,
+       '...and timedlock(30)')
+    shm.unlock()
+    check_raises('unlock of a free lock: PermissionError', PermissionError,
+                 shm.unlock, code=errno.EPERM)
+
+    def holds_and_dies():
+        return 0 if SharedMemory(name).trylock() else 1
+    ok(in_child(holds_and_dies) == 0 and shm.trylock() is True,
+       'the kernel gives the lock back when its holder exits')
+    shm.unlock()
+    shm.lock()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            code = 0 if SharedMemory(name).timedlock(10) else 2
+        finally:
+            os._exit(code)
+    time.sleep(0.2)
+    shm.unlock()
+    ok(wait_child(pid) == 0,
+       'a process waiting in timedlock gets the lock when it is given back')
+
+    shm.post(1)
+    ok(shm.wait(1) is True, 'post, then wait: True')
+    ok(shm.wait(1, 0) is False, 'wait(sem, 0) of a semaphore at 0: False')
+    start = time.monotonic()
+    ok(shm.wait(1, 0.1) is False and time.monotonic() - start >= 0.09,
+       'wait(sem, 0.1) waits 0.1 s: False')
+    pid = os.fork()
+    if pid == 0:
+        try:
+            time.sleep(0.2)
+            SharedMemory(name).post(0)
+        finally:
+            os._exit(0)
+    ok(shm.wait(0, 10) is True and wait_child(pid) == 0,
+       'wait takes what another process posts')
+    ok(in_child(lambda: 0 if interrupted_within(
+        1, SharedMemory(name).wait, 0) else 1) == 0,
+       'a signal handler that raises interrupts wait()')
+
+    def waits_through_signal():
+        # A handler that returns: the wait goes on, and gets the post.
+        other = SharedMemory(name)
+        signal.signal(signal.SIGALRM, lambda signum, frame: None)
+        signal.setitimer(signal.ITIMER_REAL, 0.1)
+        return 0 if other.wait(0, 5) else 1
+    pid = os.fork()
+    if pid == 0:
+        try:
+            time.sleep(0.3)
+            SharedMemory(name).post(0)
+        finally:
+            os._exit(0)
+    ok(in_child(waits_through_signal) == 0 and wait_child(pid) == 0,
+       'a signal handler that returns does not end wait(sem, timeout)')
+    check_raises('wait of semaphore 2 of 2: OSError EINVAL', OSError,
+                 shm.wait, 2, 0, code=errno.EINVAL)
+    check_raises('post of semaphore -1: OSError EINVAL', OSError, shm.post,
+                 -1, code=errno.EINVAL)
+    shm.unlink()
+    check_raises('the lock of an unlinked segment: OSError EIDRM', OSError,
+                 shm.trylock, code=errno.EIDRM)
+    shm.close()
+    check_raises('the lock of a closed handle: ValueError', ValueError,
+                 shm.lock)
+
+    name = fresh('nolock')
+    shm = create(name, 64)
+    ok(shm.semaphores == 0, 'a segment made without: no semaphores')
+    check_raises('...and lock() is OSError ENOTSUP', OSError, shm.lock,
+                 code=errno.ENOTSUP)
+    check_raises('...and so is post()', OSError, shm.post, 0,
+                 code=errno.ENOTSUP)
+    shm.close()
+    shm.unlink()
+    check_raises('lock=True without create: ValueError', ValueError,
+                 SharedMemory, name, lock=True)
+    check_raises('semaphores=33: ValueError', ValueError, SharedMemory,
+                 name, create=True, size=64, semaphores=33)
+
+
+def test_ours_library():
+    here = os.path.dirname(os.path.abspath(sharedmem.__file__))
+    top = os.path.dirname(here)
+    ok(os.path.dirname(sharedmem.library_path) ==
+       os.path.join(top, '.libs'),
+       'the module in the build tree loads the library in the build tree',
+       sharedmem.library_path)
+    ok(sharedmem.library_version == sharedmem.__version__,
+       "the library's version is the module's")
+    env = dict(os.environ, SHAREDMEM_LIBRARY='/nonexistent/libsharedmem.so')
+    r = python('import sharedmem', env=env)
+    ok(r.returncode != 0 and 'ImportError' in r.stderr and
+       '/nonexistent/libsharedmem.so' in r.stderr and
+       'SHAREDMEM_LIBRARY' in r.stderr,
+       'SHAREDMEM_LIBRARY naming no library: ImportError naming it',
+       *r.stderr.splitlines()[-3:])
+    env = dict(os.environ, SHAREDMEM_LIBRARY=sharedmem.library_path)
+    r = python('import sharedmem; print(sharedmem.library_path)', env=env)
+    ok(r.returncode == 0 and r.stdout == sharedmem.library_path + '\n',
+       'SHAREDMEM_LIBRARY naming the library: that one is loaded',
+       r.stderr)
+    libc = ctypes.util.find_library('c')
+    env = dict(os.environ, SHAREDMEM_LIBRARY=libc or 'libc.so.6')
+    r = python('import sharedmem', env=env)
+    ok(r.returncode != 0 and 'not the sharedmem library' in r.stderr,
+       'a library that is not this one is refused, and said so',
+       *r.stderr.splitlines()[-3:])
+
+
+def cleanup():
+    """Removes whatever this test made and left: each name in its own key
+    directory, or its own pid's in /dev/shm with --reference."""
+    for name in made:
+        try:
+            shm = SharedMemory(name)
+        except (OSError, ValueError):
+            continue
+        try:
+            shm.unlink()
+        except OSError:
+            pass
+        try:
+            shm.close()
+        except (OSError, BufferError):
+            pass
+
+
+def watchdog(seconds):
+    """Kills the test if it hangs, in a wait that nothing ends: SIGALRM,
+    which the checks of interrupted waits use only in forked children."""
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.alarm(seconds)
+
+
+def main():
+    # With --reference, the groups of checks of this module count one
+    # skip each: the plan comes at the end.
+    if not REFERENCE:
+        print('1..%d' % PLAN)
+    if not REFERENCE and not os.environ.get('SHAREDMEM_DIR'):
+        print('Bail out! no key directory: run through tests/run-test.sh')
+        return 99
+    watchdog(300)
+    try:
+        test_sizes_and_names()
+        test_handles()
+        test_buffers_in_use()
+        ours('names, errors and the key directory', test_ours_names_and_errors)
+        ours('unlink removes only its own segment',
+             test_ours_unlink_only_its_own)
+        ours('read-only attaches and with', test_ours_readonly)
+        ours('segments outlive processes', test_ours_processes)
+        ours('a handle dropped while a view lives', test_ours_dropped)
+        ours('the lock and the semaphores', test_ours_lock)
+        ours('finding the library', test_ours_library)
+    except Exception:
+        print('Bail out! the test itself failed:')
+        for line in traceback.format_exc().splitlines():
+            print('# %s' % line)
+        return 99
+    finally:
+        cleanup()
+    if REFERENCE:
+        print('1..%d' % count)
+    elif count != PLAN:
+        print('# ran %d tests, planned %d' % (count, PLAN))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
