@@ -5,7 +5,8 @@
 # afterwards, even when the test fails or is interrupted: whatever the test
 # left - key files, segments - is removed, and reported as a failure.
 # SHAREDMEM_TEST_WRAPPER (for example "valgrind --error-exitcode=1") is put
-# before C test programs.
+# before C test programs, and then SHAREDMEM_EMULATOR, which a cross build
+# runs them with.
 set -u
 : "${top_builddir:=.}"
 
@@ -32,7 +33,7 @@ trap 'sweep; exit 99' HUP INT TERM
 if test -n "$shell"; then
 	"$shell" "$@"
 else
-	${SHAREDMEM_TEST_WRAPPER-} "$@"
+	${SHAREDMEM_TEST_WRAPPER-} ${SHAREDMEM_EMULATOR-} "$@"
 fi
 status=$?
 trap - HUP INT TERM
