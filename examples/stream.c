@@ -160,19 +160,19 @@ stream_generate(unsigned char *p, size_t len, uint64_t offset)
 /*
  * Bytes: decimal digits, then k, M or G for 2^10, 2^20 or 2^30, read
  * digit by digit, so that no sign, space or exponent slips in.  At most
- * max.
+ * max; in 64 bits, since a stream may be longer than memory is wide.
  */
 int
-stream_parse_bytes(const char *s, size_t max, size_t *bytes)
+stream_parse_bytes(const char *s, uint64_t max, uint64_t *bytes)
 {
-	size_t v = 0;
+	uint64_t v = 0;
 	unsigned int shift = 0;
 	int digits = 0;
 
 	for (; *s >= '0' && *s <= '9'; s++, digits++) {
-		if (v > max / 10 || (size_t)(*s - '0') > max - v * 10)
+		if (v > max / 10 || (uint64_t)(*s - '0') > max - v * 10)
 			return -1;
-		v = v * 10 + (size_t)(*s - '0');
+		v = v * 10 + (uint64_t)(*s - '0');
 	}
 	switch (*s) {
 	case 'k':

@@ -111,7 +111,7 @@ void	stream_generate(unsigned char *, size_t, uint64_t);
 
 /* Numbers in options: bytes with k, M or G after them (up to the
  * maximum), seconds with a fraction.  0, or -1 if s is no such number. */
-int	stream_parse_bytes(const char *, size_t, size_t *);
+int	stream_parse_bytes(const char *, uint64_t, uint64_t *);
 int	stream_parse_seconds(const char *, struct timespec *);
 
 /* SIGINT, SIGTERM and SIGHUP set the stop flag and cut a wait short;

@@ -29,7 +29,7 @@ struct producer {
 	const char	*path;		/* of the file; NULL: generate */
 	int		 fd;
 	int		 regular;	/* the file is a regular one */
-	size_t		 bytes;		/* to generate */
+	uint64_t	 bytes;		/* to generate */
 	size_t		 chunk;
 	struct timespec	 patience;
 	sharedmem	*shm;
@@ -81,14 +81,15 @@ help(void)
 static void
 parse_options(struct producer *p, int argc, char **argv)
 {
+	uint64_t n;
 	int c, generate = 0;
 
 	opterr = 0;
 	while ((c = getopt(argc, argv, ":b:c:hn:t:")) != -1) {
 		switch (c) {
 		case 'b':
-			if (stream_parse_bytes(optarg, SIZE_MAX, &p->bytes) ==
-			    -1) {
+			if (stream_parse_bytes(optarg, UINT64_MAX - 1,
+			    &p->bytes) == -1) {
 				fprintf(stderr, "%s: -b wants a number of "
 				    "bytes, like 64M, not '%s'\n", PROG,
 				    optarg);
@@ -98,12 +99,13 @@ parse_options(struct producer *p, int argc, char **argv)
 			break;
 		case 'c':
 			if (stream_parse_bytes(optarg, STREAM_CHUNK_MAX,
-			    &p->chunk) == -1 || p->chunk == 0) {
+			    &n) == -1 || n == 0) {
 				fprintf(stderr, "%s: -c wants a number of "
 				    "bytes from 1 to 1G, not '%s'\n", PROG,
 				    optarg);
 				usage_error();
 			}
+			p->chunk = (size_t)n;
 			break;
 		case 'h':
 			help();

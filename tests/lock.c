@@ -26,16 +26,6 @@
 /* A child's handle, at file scope so that exiting with it is no leak. */
 static sharedmem *volatile kept;
 
-static double
-seconds(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		bail_out("clock_gettime: %s", strerror(errno));
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static sharedmem *
 create_locked(const char *name, size_t size)
 {
@@ -45,16 +35,6 @@ create_locked(const char *name, size_t size)
 	if (shm == NULL)
 		bail_out("create %s with a lock: %s", name, strerror(errno));
 	return shm;
-}
-
-static pid_t
-fork_or_bail(void)
-{
-	pid_t pid = fork();
-
-	if (pid == -1)
-		bail_out("fork: %s", strerror(errno));
-	return pid;
 }
 
 static void
@@ -71,10 +51,10 @@ test_basics(void)
 	ok(sharedmem_semaphores(shm) == 0, "a lock alone: no counting ones");
 	ok(sharedmem_lock(shm) == 0, "lock");
 	FAILS_WITH(sharedmem_trylock(shm), EBUSY, "trylock of a held lock");
-	t0 = seconds();
+	t0 = clock_seconds();
 	FAILS_WITH(sharedmem_timedlock(shm, &wait50), ETIMEDOUT,
 	    "timedlock of a held lock");
-	took = seconds() - t0;
+	took = clock_seconds() - t0;
 	ok(took >= 0.045 && took < 5, "timedlock waited 50 ms (%.3f s)",
 	    took);
 	FAILS_WITH(sharedmem_timedlock(shm, &bad), EINVAL,
@@ -204,9 +184,9 @@ test_ready_before_name(void)
 
 	pid = fork_or_bail();
 	if (pid == 0) {
-		double end = seconds() + 5;
+		double end = clock_seconds() + 5;
 
-		while (seen < 200 && seconds() < end) {
+		while (seen < 200 && clock_seconds() < end) {
 			if ((kept = sharedmem_attach("fresh")) == NULL)
 				continue;
 			seen++;

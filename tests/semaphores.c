@@ -36,16 +36,6 @@ create_with(const char *name, unsigned int sems)
 	return shm;
 }
 
-static pid_t
-fork_or_bail(void)
-{
-	pid_t pid = fork();
-
-	if (pid == -1)
-		bail_out("fork: %s", strerror(errno));
-	return pid;
-}
-
 static void
 test_counting(void)
 {

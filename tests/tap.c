@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 #include <sys/ipc.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/wait.h>
 
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sharedmem.h"
@@ -153,6 +155,29 @@ ipc_reports_mode(void)
 	return r;
 }
 
+int
+ipc_reports_sem_times(void)
+{
+	unsigned short values[1] = { 1 };
+	union {
+		int		 val;
+		struct semid_ds	*buf;
+		unsigned short	*array;
+	} arg;
+	struct semid_ds ds;
+	int id, r;
+
+	if ((id = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600)) == -1)
+		bail_out("semget: %s", strerror(errno));
+	arg.array = values;
+	r = semctl(id, 0, SETALL, arg) == 0;
+	arg.buf = &ds;
+	r = r && semctl(id, 0, IPC_STAT, arg) == 0 && ds.sem_otime == 0;
+	if (semctl(id, 0, IPC_RMID) == -1)
+		bail_out("semctl IPC_RMID %d: %s", id, strerror(errno));
+	return r;
+}
+
 void
 track_shm(int id)
 {
@@ -163,6 +188,26 @@ void
 track_sem(int id)
 {
 	track('s', id);
+}
+
+double
+clock_seconds(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		bail_out("clock_gettime: %s", strerror(errno));
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+pid_t
+fork_or_bail(void)
+{
+	pid_t pid = fork();
+
+	if (pid == -1)
+		bail_out("fork: %s", strerror(errno));
+	return pid;
 }
 
 const char *

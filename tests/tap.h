@@ -37,6 +37,11 @@ int	ok_errno(int, int, int, const char *);
  * qemu-user for s390x puts it in the wrong half of the field. */
 #define MODE_MISREPORTED "shmctl(IPC_STAT) misreports modes here (an emulator?)"
 int	ipc_reports_mode(void);
+/* Whether semctl(IPC_STAT) shows a set that no semop() touched with a
+ * sem_otime of 0: qemu-user for 32-bit targets shows garbage. */
+#define SEM_TIMES_MISREPORTED \
+	"semctl(IPC_STAT) misreports sem_otime here (an emulator?)"
+int	ipc_reports_sem_times(void);
 
 /* Records a System V object the test made by hand, so that the sweep
  * after the test removes it should the test die first. */
@@ -49,6 +54,12 @@ int	keydir_entries(const char *);
 
 /* A key file's path in the test's key directory, in a static buffer. */
 const char *keyfile(const char *);
+
+/* Seconds on the monotonic clock. */
+double	clock_seconds(void);
+
+/* fork(), or bail out. */
+pid_t	fork_or_bail(void);
 
 /* Waits for pid; returns its exit status, or 128 + the signal. */
 int	wait_child(pid_t);

@@ -390,8 +390,16 @@ case $shmmax in
 		huge=18446744073709551615
 	fi
 	run create Huge "$huge"
-	check "create Huge $huge, over SHMMAX $shmmax, fails naming SHMMAX" \
-	    failed_once "Huge: .*SHMMAX" "shmmax"
+	if test "$huge" != 4294967295 && test "$status" -eq 2 &&
+	    grep "SIZE $huge is too large" "$tmp/err" >/dev/null; then
+		# A tool with a 32-bit size_t on a 64-bit kernel: no size
+		# it takes is over this SHMMAX.
+		skip "create Huge $huge, over SHMMAX $shmmax, fails naming SHMMAX" \
+		    "SHMMAX is beyond the tool's size_t"
+	else
+		check "create Huge $huge, over SHMMAX $shmmax, fails naming SHMMAX" \
+		    failed_once "Huge: .*SHMMAX" "shmmax"
+	fi
 	;;
 esac
 check "... and makes nothing" test "$(names)" = Demo

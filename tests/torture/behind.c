@@ -96,16 +96,6 @@ static struct tally tally;
 static unsigned long serials;
 static unsigned int seed;
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		bail_out("clock_gettime: %s", strerror(errno));
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static unsigned int
 rnd(void)
 {
@@ -448,7 +438,7 @@ race(racer *const *racers, void *const *args, int n, double seconds,
 {
 	struct tally t;
 	pid_t pids[8];
-	double until = now() + seconds;
+	double until = clock_seconds() + seconds;
 	int report[2], i, st, got = 0, bad = 0;
 
 	memset(sum, 0, sizeof(*sum));
@@ -536,7 +526,7 @@ attacher(double until, void *arg)
 	sharedmem *shm;
 	int r, id;
 
-	while (now() < until) {
+	while (clock_seconds() < until) {
 		tally.ops++;
 		if ((shm = sharedmem_attach(e->name)) == NULL) {
 			if (errno == e->err1 || errno == e->err2)
@@ -711,7 +701,7 @@ churner(double until, void *arg)
 	sharedmem *shm;
 
 	(void)arg;
-	while (now() < until) {
+	while (clock_seconds() < until) {
 		tally.ops++;
 		if ((shm = sharedmem_create("churn", sizeof(struct mark) +
 		    (size_t)(rnd() % (64 * 1024)))) == NULL) {
@@ -744,7 +734,7 @@ wrecker(double until, void *arg)
 	int id;
 
 	(void)arg;
-	while (now() < until) {
+	while (clock_seconds() < until) {
 		nap_us((long)(rnd() % 2000));
 		if (rnd() % 2 == 0) {
 			if (unlink(keyfile("churn")) == 0)
@@ -772,7 +762,7 @@ collector(double until, void *arg)
 	struct found f;
 
 	(void)arg;
-	while (now() < until) {
+	while (clock_seconds() < until) {
 		memset(&f, 0, sizeof(f));
 		tally.ops++;
 		if (sharedmem_gc(0, gc_report, &f) == -1)
@@ -1101,7 +1091,7 @@ swapper(double until, void *arg)
 	snprintf(raceu_path, sizeof(raceu_path), "%s", keyfile("race-u"));
 	snprintf(hold, sizeof(hold), "%s/swap-hold.%ld", dir, (long)getpid());
 	snprintf(tmp, sizeof(tmp), "%s/swap-tmp.%ld", dir, (long)getpid());
-	while (now() < until) {
+	while (clock_seconds() < until) {
 		swap_one(s->kind, race_path, hold, tmp, 1);
 		swap_one(s->kind, raceu_path, hold, tmp, 0);
 	}
@@ -1115,7 +1105,7 @@ unlinker(double until, void *arg)
 	int r;
 
 	(void)arg;
-	while (now() < until) {
+	while (clock_seconds() < until) {
 		tally.ops++;
 		if ((shm = sharedmem_create("race-u", SIZE)) == NULL) {
 			if (errno == EINVAL)
@@ -1147,7 +1137,7 @@ creator(double until, void *arg)
 	const struct swap *s = arg;
 	sharedmem *shm;
 
-	while (now() < until) {
+	while (clock_seconds() < until) {
 		tally.ops++;
 		if ((shm = sharedmem_create("race", SIZE)) == NULL) {
 			if (errno == EEXIST || errno == EINVAL)
@@ -1184,7 +1174,7 @@ static void
 guarded_collector(double until, void *arg)
 {
 	(void)arg;
-	while (now() < until) {
+	while (clock_seconds() < until) {
 		tally.ops++;
 		if (sharedmem_gc(0, guarded_report, NULL) == -1)
 			anomaly("gc: %s", strerror(errno));
@@ -1268,7 +1258,7 @@ static void
 toggler(double until, void *arg)
 {
 	(void)arg;
-	while (now() < until) {
+	while (clock_seconds() < until) {
 		if (chmod(dir, 0) == 0)
 			tally.faults++;
 		nap_us((long)(rnd() % 500));
@@ -1579,7 +1569,7 @@ static void
 mover(double until, void *arg)
 {
 	(void)arg;
-	while (now() < until) {
+	while (clock_seconds() < until) {
 		if (rename(dir, away) == -1) {
 			anomaly("rename %s away: %s", dir, strerror(errno));
 			break;
@@ -1605,7 +1595,7 @@ dir_creator(double until, void *arg)
 	sharedmem *shm;
 
 	(void)arg;
-	while (now() < until) {
+	while (clock_seconds() < until) {
 		tally.ops++;
 		if ((shm = sharedmem_create("gone-c", SIZE)) == NULL) {
 			if (errno == ENOENT)
@@ -1686,7 +1676,7 @@ main(void)
 	const char *s = getenv("SHAREDMEM_TORTURE_SECONDS");
 	enum kind k;
 	int leaks;
-	double start = now();
+	double start = clock_seconds();
 
 	total = s == NULL || *s == '\0' ? DEFAULT_SECONDS : atof(s);
 	if (total < 1)
@@ -1722,7 +1712,7 @@ main(void)
 	finished = 1;
 	diag("behind: %.1f s, %ld operations in races (%.0f/s), %ld right "
 	    "segments, %ld expected errors, faults injected %ld, anomalies "
-	    "%ld, objects leaked %ld", now() - start, totals.ops,
+	    "%ld, objects leaked %ld", clock_seconds() - start, totals.ops,
 	    (double)totals.ops / raced, totals.right, totals.refused,
 	    totals.faults, totals.anomalies, total_leaks);
 	return exit_status();

@@ -113,6 +113,9 @@ struct tally {
 };
 
 static struct tally tally[NOPS];
+/* The operations run: the ones with semaphores only where gc can tell a
+ * dead create's set by its sem_otime of 0. */
+static enum op ops = NOPS;
 static key_t fixed;		/* the first key of every create */
 static sharedmem *decoy;	/* holds the first key, or NULL */
 static int decoy_id = -1;
@@ -845,7 +848,7 @@ round_of(const char *name, size_t size, int first)
 	enum op op;
 	int after;
 
-	for (op = CREATE; op < NOPS; op++) {
+	for (op = CREATE; op < ops; op++) {
 		if (op == CREATE_TAKEN) {
 			if ((decoy = sharedmem_create("decoy", 64)) == NULL)
 				bail_out("create decoy: %s", strerror(errno));
@@ -931,7 +934,7 @@ figures(unsigned long rounds, long seconds)
 	diag("what gc removed after a kill before / after each call: "
 	    "f a dead create's file, s its segment, S a semaphore set, "
 	    "n a stale name; alive: the name was whole");
-	for (op = CREATE; op < NOPS; op++) {
+	for (op = CREATE; op < ops; op++) {
 		struct tally *t = &tally[op];
 
 		diag("%s: %d steps", op_name[op], t->steps);
@@ -942,7 +945,7 @@ figures(unsigned long rounds, long seconds)
 	}
 	diag("%lu round%s in %ld s; faults injected: %lu kills",
 	    rounds, rounds == 1 ? "" : "s", seconds, kills);
-	for (op = CREATE; op < NOPS; op++)
+	for (op = CREATE; op < ops; op++)
 		diag("  %-33s %2d-%d steps, %lu kills, name whole after %lu; "
 		    "gc removed %lu files, %lu segments, %lu sets, %lu stale "
 		    "names", op_name[op], tally[op].steps_min,
@@ -994,6 +997,8 @@ main(int argc, char **argv)
 		seconds = strtol(env, NULL, 10);
 
 	plan(4 * NOPS + 1);
+	if (!ipc_reports_sem_times())
+		ops = CREATE_SEMS;
 	if (tool == NULL)
 		diag("no %s: the library's gc runs in its place", toolpath);
 	start = time(NULL);
@@ -1009,6 +1014,10 @@ main(int argc, char **argv)
 	for (op = CREATE; op < NOPS; op++) {
 		struct tally *t = &tally[op];
 
+		if (op >= ops) {
+			skip(4, "%s: %s", op_name[op], SEM_TIMES_MISREPORTED);
+			continue;
+		}
 		ok(t->bad_run == 0 && t->steps > 0, "%s: killed before and "
 		    "after each of its %d calls, and done past the last",
 		    op_name[op], t->steps);

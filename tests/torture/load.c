@@ -133,16 +133,6 @@ static uint64_t rng;
 static int worker_id;
 static unsigned long creates;
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		bail_out("clock_gettime: %s", strerror(errno));
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* xorshift64*: cheap, and enough to vary what the workers do. */
 static uint64_t
 rnd(void)
@@ -504,8 +494,8 @@ worker(double until, int fd)
 	    (uint64_t)time(NULL);
 	if (rng == 0)
 		rng = 1;
-	alarm((unsigned int)(until - now()) + 60);	/* a hang dies */
-	while (now() < until) {
+	alarm((unsigned int)(until - clock_seconds()) + 60);	/* a hang dies */
+	while (clock_seconds() < until) {
 		n = (int)(rnd() % NAMES);
 		r = rnd() % 100;
 		if (r < 25)
@@ -672,7 +662,7 @@ run_load(int procs, double seconds, struct results *r)
 	if (pipe(report) == -1)
 		bail_out("pipe: %s", strerror(errno));
 	fflush(stdout);
-	start = now();
+	start = clock_seconds();
 	until = start + seconds;
 	for (i = 0; i < procs; i++) {
 		if ((pids[i] = fork()) == -1)
@@ -691,7 +681,7 @@ run_load(int procs, double seconds, struct results *r)
 		reports++;
 	}
 	(void)close(report[0]);
-	r->seconds = now() - start;
+	r->seconds = clock_seconds() - start;
 	for (i = 0; i < procs; i++)
 		await_end(pids[i]);
 	clean_up(r, pids);
