@@ -20,7 +20,8 @@
 #include "sharedmem.h"
 #include "tap.h"
 
-#define SIZE	(8UL << 20)
+/* Within macOS's 4 MiB a segment, and one huge page on x86. */
+#define SIZE	(2UL << 20)
 
 /* Pages of the size bytes at addr that are resident, or -1 if the system
  * cannot tell. */

@@ -18,7 +18,7 @@
 #   i686      32-bit x86, linked statically
 #   musl      the musl C library (musl-gcc)
 #   clang     clang, with -Werror
-#   tcc       the Tiny C Compiler
+#   tcc       the Tiny C Compiler (a static library)
 #   strict    gcc -std=c99 -pedantic -Werror
 #   limits    inside a private IPC namespace with macOS's limits: 4 MiB a
 #             segment (kernel.shmmax), 32 segments (kernel.shmmni)
@@ -147,7 +147,9 @@ setup() {
 		;;
 	tcc)
 		command -v tcc >/dev/null 2>&1 || { echo "no tcc"; return 1; }
-		cc=tcc
+		# tcc links no shared library with a version script, which
+		# libtool gives the library's list of exported symbols.
+		cc=tcc confargs=--disable-shared
 		;;
 	strict)
 		cc=gcc cflags="-std=c99 -pedantic -O2" confargs=--enable-werror
