@@ -67,19 +67,7 @@ check() {
 	return 0
 }
 
-nap() {
-	sleep 0.05 2>/dev/null || sleep 1
-}
-
-# within COMMAND...: waits until COMMAND succeeds, ten seconds at most.
-within() {
-	tries=0
-	until "$@"; do
-		tries=$((tries + 1))
-		test "$tries" -le 200 || return 1
-		nap
-	done
-}
+. "$top_srcdir/tests/within.sh"
 
 # start TAG PROGRAM ARG...: runs examples/PROGRAM in the background, its
 # output in $tmp/TAG.out and $tmp/TAG.err; sets $pid.

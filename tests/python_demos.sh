@@ -76,19 +76,7 @@ check() {
 	return 0
 }
 
-nap() {
-	sleep 0.05 2>/dev/null || sleep 1
-}
-
-# within COMMAND...: waits until COMMAND succeeds, ten seconds at most.
-within() {
-	tries=0
-	until "$@"; do
-		tries=$((tries + 1))
-		test "$tries" -le 200 || return 1
-		nap
-	done
-}
+. "$top_srcdir/tests/within.sh"
 
 # start TAG PROGRAM ARG...: runs the demo PROGRAM in the background, the
 # Python one from examples/python/ if PROGRAM ends in .py, else the C one
