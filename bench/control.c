@@ -14,8 +14,8 @@
 #include <sys/types.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
-#include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/sem.h>
 
 #include <fcntl.h>
 #include <stdio.h>

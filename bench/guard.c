@@ -8,8 +8,8 @@
 
 #include <sys/types.h>
 #include <sys/ipc.h>
-#include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/sem.h>
 
 #include <errno.h>
 #include <signal.h>

@@ -5,8 +5,8 @@
 
 #include <sys/types.h>
 #include <sys/ipc.h>
-#include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/sem.h>
 #include <sys/wait.h>
 
 #include <dirent.h>

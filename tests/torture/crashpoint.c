@@ -44,8 +44,8 @@
 
 #include <sys/types.h>
 #include <sys/ipc.h>
-#include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/sem.h>
 #include <sys/stat.h>
 
 #include <dlfcn.h>
