@@ -103,6 +103,8 @@ enable_binfmt() {
 	    mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc \
 	    >/dev/null 2>&1 || return 1
 	command -v update-binfmts >/dev/null 2>&1 || return 1
+	# Imported already where binfmt-support came before qemu-user-static.
+	update-binfmts --import "$qemu" >/dev/null 2>&1
 	update-binfmts --enable "$qemu" >/dev/null 2>&1
 	test -e "/proc/sys/fs/binfmt_misc/$qemu"
 }
