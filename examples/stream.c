@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -373,4 +374,44 @@ stream_write(int fd, const unsigned char *p, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+/*
+ * Says on stderr why a wait of prog for its peer ("producer" or
+ * "consumer") failed with errno, what being the wait, after bytes bytes.
+ * Where the peer removed the segment, peer_state, its state in the
+ * header, says whether it meant to.
+ */
+void
+stream_wait_failed(const char *prog, const char *name, const char *what,
+    const char *peer, uint32_t peer_state, uint64_t bytes,
+    const struct timespec *patience)
+{
+	switch (errno) {
+	case EINTR:
+		fprintf(stderr, "%s: %s: stopped by a signal after %ju "
+		    "bytes\n", prog, name, (uintmax_t)bytes);
+		break;
+	case ETIMEDOUT:
+		fprintf(stderr, "%s: %s: %s: nothing from the %s for %g s; "
+		    "giving up\n", prog, name, what, peer,
+		    stream_seconds(patience));
+		break;
+	case ENOTCONN:
+	case EIDRM:
+		if (peer_state == STREAM_STOPPED)
+			fprintf(stderr, "%s: %s: the %s stopped after %ju "
+			    "bytes\n", prog, name, peer, (uintmax_t)bytes);
+		else if (errno == ENOTCONN)
+			fprintf(stderr, "%s: %s: the %s is gone after %ju "
+			    "bytes\n", prog, name, peer, (uintmax_t)bytes);
+		else
+			fprintf(stderr, "%s: %s: somebody else removed it "
+			    "after %ju bytes\n", prog, name, (uintmax_t)bytes);
+		break;
+	default:
+		fprintf(stderr, "%s: %s: %s: %s\n", prog, name, what,
+		    strerror(errno));
+		break;
+	}
 }

@@ -143,6 +143,11 @@ int	stream_check_peer(const sharedmem *);
  */
 int	stream_wait(sharedmem *, unsigned int, const struct timespec *, int);
 
+/* Says why a wait for the peer (the word "producer" or "consumer")
+ * failed with errno; its state in the header tells a stop from a crash. */
+void	stream_wait_failed(const char *, const char *, const char *,
+	    const char *, uint32_t, uint64_t, const struct timespec *);
+
 /* Writes all of len bytes to fd, unless a stop signal comes (EINTR). */
 int	stream_write(int, const unsigned char *, size_t);
 

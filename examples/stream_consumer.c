@@ -192,33 +192,8 @@ attach(struct consumer *c)
 static void
 wait_failed(const struct consumer *c, const char *what)
 {
-	switch (errno) {
-	case EINTR:
-		fprintf(stderr, "%s: %s: stopped by a signal after %ju "
-		    "bytes\n", PROG, c->name, (uintmax_t)c->got);
-		break;
-	case ETIMEDOUT:
-		fprintf(stderr, "%s: %s: %s: nothing from the producer for "
-		    "%g s; giving up\n", PROG, c->name, what,
-		    stream_seconds(&c->patience));
-		break;
-	case ENOTCONN:
-	case EIDRM:
-		if (stream_get32(c->head + H_PRODUCER) == STREAM_STOPPED)
-			fprintf(stderr, "%s: %s: the producer stopped after "
-			    "%ju bytes\n", PROG, c->name, (uintmax_t)c->got);
-		else if (errno == ENOTCONN)
-			fprintf(stderr, "%s: %s: the producer is gone after "
-			    "%ju bytes\n", PROG, c->name, (uintmax_t)c->got);
-		else
-			fprintf(stderr, "%s: %s: somebody else removed it "
-			    "after %ju bytes\n", PROG, c->name,
-			    (uintmax_t)c->got);
-		break;
-	default:
-		fail(c, what);
-		break;
-	}
+	stream_wait_failed(PROG, c->name, what, "producer",
+	    stream_get32(c->head + H_PRODUCER), c->got, &c->patience);
 }
 
 /*

@@ -212,36 +212,8 @@ create(struct producer *p)
 static void
 wait_failed(const struct producer *p, const char *what)
 {
-	uint32_t state;
-
-	switch (errno) {
-	case EINTR:
-		fprintf(stderr, "%s: %s: stopped by a signal after %ju "
-		    "bytes\n", PROG, p->name, (uintmax_t)p->sent);
-		break;
-	case ETIMEDOUT:
-		fprintf(stderr, "%s: %s: %s: nothing from the consumer for "
-		    "%g s; giving up\n", PROG, p->name, what,
-		    stream_seconds(&p->patience));
-		break;
-	case ENOTCONN:
-	case EIDRM:
-		state = stream_get32(p->head + H_CONSUMER);
-		if (state == STREAM_STOPPED)
-			fprintf(stderr, "%s: %s: the consumer stopped after "
-			    "%ju bytes\n", PROG, p->name, (uintmax_t)p->sent);
-		else if (errno == ENOTCONN)
-			fprintf(stderr, "%s: %s: the consumer is gone after "
-			    "%ju bytes\n", PROG, p->name, (uintmax_t)p->sent);
-		else
-			fprintf(stderr, "%s: %s: somebody else removed it "
-			    "after %ju bytes\n", PROG, p->name,
-			    (uintmax_t)p->sent);
-		break;
-	default:
-		fail(p, what);
-		break;
-	}
+	stream_wait_failed(PROG, p->name, what, "consumer",
+	    stream_get32(p->head + H_CONSUMER), p->sent, &p->patience);
 }
 
 static int
