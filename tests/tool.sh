@@ -774,7 +774,9 @@ fi
 free_huge=$(sed -n 's/^HugePages_Free: *//p' /proc/meminfo 2>/dev/null)
 run create H 64 -H
 if test "$status" -eq 0; then
-	check "create -H, with huge pages free, works" quiet
+	# Where none was free, it cannot have had huge pages.
+	check "create -H works only with huge pages free (${free_huge:-?} were)" \
+	    eval 'quiet && test "${free_huge:-1}" != 0'
 	run rm H
 elif test "${free_huge:-}" = 0; then
 	check "create -H with no huge page free says why" \
