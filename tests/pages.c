@@ -160,6 +160,27 @@ free_huge_pages(void)
 	return n;
 }
 
+/*
+ * Whether shmget() with SHM_HUGETLB, where no huge page is free, fails as
+ * the kernel makes it: valgrind drops the flag, and the call works.
+ */
+static int
+huge_pages_honoured(void)
+{
+#if HAVE_DECL_SHM_HUGETLB
+	int id;
+
+	id = shmget(IPC_PRIVATE, SIZE, IPC_CREAT | SHM_HUGETLB | 0600);
+	if (id == -1)
+		return 1;
+	if (shmctl(id, IPC_RMID, NULL) == -1)
+		bail_out("shmctl IPC_RMID %d: %s", id, strerror(errno));
+	return 0;
+#else
+	return 1;
+#endif
+}
+
 static void
 test_hugepages(void)
 {
@@ -174,8 +195,13 @@ test_hugepages(void)
 	if (shm != NULL) {
 		memset(sharedmem_buf(shm), 1, SIZE);
 		/* Where none was free, it cannot have had huge pages. */
-		ok(free_pages != 0, "create with SHAREDMEM_HUGEPAGES works "
-		    "only with huge pages free (%ld were)", free_pages);
+		if (free_pages == 0 && !huge_pages_honoured())
+			skip(1, "shmget() ignores SHM_HUGETLB here (valgrind "
+			    "does)");
+		else
+			ok(free_pages != 0, "create with SHAREDMEM_HUGEPAGES "
+			    "works only with huge pages free (%ld were)",
+			    free_pages);
 		ok(sharedmem_unlink(shm) == 0, "and unlink");
 		sharedmem_close(shm);
 	} else if (free_pages == 0) {
