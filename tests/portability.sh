@@ -244,6 +244,12 @@ for v in $variants; do
 		# A variant that fails before any test counts as one failure.
 		test "$2" -ne 0 || fail=$((fail + 1))
 		say "$v: failed; see $top/$v.log"
+		# What failed, and why, where the build directory goes away
+		# with its machine (CI).
+		test -f "$top/$v/test-suite.log" &&
+		    sed -n '/^\(FAIL\|ERROR\|not ok\|# \|Bail out\)/p' \
+		    "$top/$v/test-suite.log" | grep -v '^# [A-Z]*: ' |
+		    head -n 40 | sed "s/^/$v: /"
 	fi
 	rows="$rows$(printf '%-9s %-6s %5s passed %3s failed %4s skipped  %4ss' \
 	    "$v" "$result" "$1" "$2" "$3" "$secs")
