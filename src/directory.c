@@ -34,26 +34,56 @@ sharedmem_keyfile(const char *name)
 }
 
 int
-sharedmem_lookup(const char *name, key_t *key, int *shmid)
+sharedmem_inspect(const char *name, struct sharedmem_info *info)
 {
-	struct record rec;
+	struct keyfile kf;
+	struct judgement j;
+	size_t name_at;
 	char *path;
 	int r, err;
 
-	if ((path = sharedmem_keyfile(name)) == NULL)
+	if ((err = name_check(name, &name)) != 0) {
+		errno = err;
 		return -1;
-	rec.shmid = -1;
-	r = keyfile_lookup(path, &rec);
+	}
+	if ((path = keyfile_path(sharedmem_dir(), name, &name_at)) == NULL)
+		return -1;
+	r = keyfile_inspect(path, path + name_at, &kf, &j);
 	err = errno;
 	free(path);
-	if (r == 0 || err == ESTALE) {
-		if (key != NULL)
-			*key = rec.key;
-		if (shmid != NULL)
-			*shmid = rec.shmid;
+	if (r == -1) {
+		errno = err;
+		return -1;
 	}
-	errno = err;
-	return r;
+	info->state = j.state;
+	info->key = kf.rec.key;
+	info->shmid = kf.rec.shmid;
+	info->size = (size_t)kf.rec.size;
+	info->pid = kf.rec.pid;
+	info->semid = kf.rec.semid;
+	info->semaphores = kf.rec.nsems > SEM_FIRST ?
+	    (int)(kf.rec.nsems - SEM_FIRST) : 0;
+	info->set_live = j.set == SET_OURS;
+	info->owner = kf.owner;
+	info->creator = j.creator;
+	return 0;
+}
+
+int
+sharedmem_lookup(const char *name, key_t *key, int *shmid)
+{
+	struct sharedmem_info info;
+
+	if (sharedmem_inspect(name, &info) == -1)
+		return -1;
+	if (key != NULL)
+		*key = info.key;
+	if (shmid != NULL)
+		*shmid = info.shmid;
+	if (info.state == SHAREDMEM_LIVE || info.state == SHAREDMEM_HIDDEN)
+		return 0;
+	errno = ESTALE;
+	return -1;
 }
 
 /* The name of a key file's directory entry, or NULL if it is none. */
@@ -155,38 +185,45 @@ found(struct gc *gc, enum sharedmem_leftover kind, const char *file,
 		gc->report(kind, file, shmid, error, gc->arg);
 }
 
-/* A key file: stale, an orphan, or neither. */
+/* The key file of name at path: stale, an orphan, or neither. */
 static void
-gc_keyfile(struct gc *gc, const char *path, const char *file)
+gc_keyfile(struct gc *gc, const char *path, const char *name,
+    const char *file)
 {
 	struct shmid_ds ds;
-	struct record rec;
+	struct keyfile kf;
+	struct judgement j;
 	int r;
 
-	if (keyfile_lookup(path, &rec) == 0) {
+	if (keyfile_inspect(path, name, &kf, &j) == -1) {
+		if (errno == EINVAL)
+			found(gc, SHAREDMEM_BAD_KEYFILE, file, -1, EINVAL);
+		return;		/* gone meanwhile, or not ours to read */
+	}
+	if (kf.owner != geteuid())
+		return;		/* another user's, put in its place */
+	if (j.state == SHAREDMEM_LIVE) {
 		if (!(gc->flags & SHAREDMEM_GC_ORPHANS) ||
-		    shmctl(rec.shmid, IPC_STAT, &ds) == -1 ||
+		    shmctl(kf.rec.shmid, IPC_STAT, &ds) == -1 ||
 		    ds.shm_nattch != 0 || ds.shm_perm.uid != geteuid() ||
 		    !dead((long)ds.shm_cpid))
 			return;
 		if (gc->flags & SHAREDMEM_GC_DRYRUN)
 			r = 0;
 		else
-			r = keyfile_remove(path);
-		found(gc, SHAREDMEM_ORPHAN, file, rec.shmid, r == 0 ? 0 : errno);
+			r = keyfile_remove(path, name);
+		found(gc, SHAREDMEM_ORPHAN, file, kf.rec.shmid,
+		    r == 0 ? 0 : errno);
 		return;
 	}
-	if (errno == EINVAL) {
-		found(gc, SHAREDMEM_BAD_KEYFILE, file, -1, EINVAL);
+	if (!judge_stale(j.state))
 		return;
-	}
-	if (errno != ESTALE)
-		return;		/* gone meanwhile, or not ours to read */
 	if (gc->flags & SHAREDMEM_GC_DRYRUN)
 		r = 1;
-	else if ((r = keyfile_remove_stale(path)) == 0)
+	else if ((r = keyfile_clear(path, name)) == 0)
 		return;		/* created again meanwhile */
-	found(gc, SHAREDMEM_STALE_NAME, file, rec.shmid, r == 1 ? 0 : errno);
+	found(gc, SHAREDMEM_STALE_NAME, file, kf.rec.shmid,
+	    r == 1 ? 0 : errno);
 }
 
 /* A private file: left by a create that died, or one under way. */
@@ -240,7 +277,8 @@ sharedmem_gc(int flags, sharedmem_gc_report *report, void *arg)
 			if (de->d_name[sizeof(PRIVATE_PREFIX) - 2] == '+')
 				gc_private(&gc, path, de->d_name);
 			else
-				gc_keyfile(&gc, path, de->d_name);
+				gc_keyfile(&gc, path, path + strlen(dir) + 1 +
+				    sizeof(KEYFILE_PREFIX) - 1, de->d_name);
 		}
 		free(path);
 	}

@@ -61,7 +61,6 @@ options(int flags, size_t size, mode_t mode, struct segopts *opts)
 static sharedmem *
 open_named(const char *name, int flags, const struct segopts *opts)
 {
-	const char *dir = sharedmem_dir();
 	sharedmem *shm;
 	size_t name_at;
 	int r, err;
@@ -72,15 +71,16 @@ open_named(const char *name, int flags, const struct segopts *opts)
 	}
 	if ((shm = malloc(sizeof(*shm))) == NULL)
 		return NULL;
-	if ((shm->path = keyfile_path(dir, name, &name_at)) == NULL) {
+	if ((shm->path = keyfile_path(sharedmem_dir(), name, &name_at)) ==
+	    NULL) {
 		free(shm);
 		return NULL;
 	}
 	shm->name = shm->path + name_at;
 	if (flags & SHAREDMEM_CREATE)
-		r = keyfile_create(shm->path, dir, opts, &shm->seg);
+		r = keyfile_create(shm->path, shm->name, opts, &shm->seg);
 	else
-		r = keyfile_attach(shm->path, opts, &shm->seg);
+		r = keyfile_attach(shm->path, shm->name, opts, &shm->seg);
 	if (r == -1) {
 		err = errno;
 		free(shm->path);
@@ -199,7 +199,7 @@ sharedmem_unlink(sharedmem *shm)
 		errno = EINVAL;
 		return -1;
 	}
-	return keyfile_unlink(shm->path, &shm->seg);
+	return keyfile_unlink(shm->path, shm->name, &shm->seg);
 }
 
 int
@@ -215,7 +215,7 @@ sharedmem_remove(const char *name)
 	}
 	if ((path = keyfile_path(sharedmem_dir(), name, &name_at)) == NULL)
 		return -1;
-	r = keyfile_remove(path);
+	r = keyfile_remove(path, path + name_at);
 	err = errno;
 	free(path);
 	errno = err;

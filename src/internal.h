@@ -22,15 +22,51 @@
 /* ftok()'s proj id for the first key of a name; 0 is unspecified. */
 #define KEY_PROJ	'S'
 
+/* The longest identity of a run of the system (boot.c). */
+#define BOOT_MAX	80
+
 /* A record in a key file.  shmid is -1 while a create is under way;
- * nsems is 0 for a segment without semaphores, and semid then -1. */
+ * nsems is 0 for a segment without semaphores, and semid then -1.  boot
+ * and name are empty in a version 1 record, and boot where the system
+ * cannot tell one run from the next. */
 struct record {
+	int		version;
 	key_t		key;
 	int		shmid;
 	unsigned long	size;
 	long		pid;
 	int		semid;
 	unsigned int	nsems;
+	char		boot[BOOT_MAX + 1];
+	char		name[SHAREDMEM_NAME_MAX + 1];
+};
+
+/* A key file as read: its record, and the file's owner and identity. */
+struct keyfile {
+	struct record	rec;
+	uid_t		owner;
+	dev_t		dev;
+	ino_t		ino;
+	nlink_t		nlink;
+};
+
+/* A uid that is nobody's, for a creator that cannot be seen. */
+#define NO_UID		((uid_t)-1)
+
+/* How a key file's semaphore set stands. */
+enum set_state {
+	SET_NONE,	/* it records none */
+	SET_OURS,	/* there, and made by the key file's owner */
+	SET_HIDDEN,	/* there, but the caller may not see its creator */
+	SET_GONE,	/* removed, or another set sits at its key */
+	SET_FOREIGN	/* its id is another user's set, or of another size */
+};
+
+/* How a key file stands, as judge() finds it. */
+struct judgement {
+	enum sharedmem_state	state;
+	uid_t			creator;	/* the segment's, or NO_UID */
+	enum set_state		set;
 };
 
 /* The semaphore set of a segment: the lock, then the counting ones. */
@@ -39,7 +75,7 @@ struct record {
 #define SEMS_MAX	(SEM_FIRST + SHAREDMEM_SEMAPHORES_MAX)
 
 /* Longest record, with room to spare for 64-bit keys and pids. */
-#define RECORD_MAX 128
+#define RECORD_MAX 512
 
 /* An attached segment, as the key-file protocol hands it over. */
 struct segment {
@@ -49,6 +85,7 @@ struct segment {
 	int	 id;
 	int	 semid;		/* -1: none */
 	unsigned int nsems;	/* lock included; 0: none */
+	uid_t	 creator;	/* of the segment, who owns its key file */
 };
 
 /* What a create or an attach asks for besides the name. */
@@ -79,8 +116,10 @@ union semarg {
 };
 
 /* name.c */
+int		 name_char(int);
 int		 name_check(const char *, const char **);
 char		*keyfile_path(const char *, const char *, size_t *);
+char		*private_path(const char *, const char *, long);
 void		 name_random(char *, unsigned int);
 
 /* record.c */
@@ -89,19 +128,33 @@ int		 record_parse(const char *, size_t, struct record *);
 unsigned long	 key_bits(key_t);
 key_t		 key_next(key_t, unsigned long);
 
+/* boot.c: the identity of this run of the system, in buf (BOOT_MAX + 1
+ * bytes) or in memory kept for the process, "" where there is none; and
+ * whether a recorded identity is this run's (1), another's (0), or cannot
+ * be told (-1). */
+int		 boot_char(int);
+const char	*boot_identity(char *);
+int		 boot_same(const char *);
+
+/* judge.c */
+int		 judge(const struct keyfile *, const char *, struct judgement *);
+int		 judge_stale(enum sharedmem_state);
+
 /* keyfile.c */
 int		 keyfile_create(const char *, const char *, const struct segopts *,
 		    struct segment *);
-int		 keyfile_attach(const char *, const struct segopts *,
+int		 keyfile_attach(const char *, const char *, const struct segopts *,
 		    struct segment *);
-int		 keyfile_unlink(const char *, const struct segment *);
-int		 keyfile_remove(const char *);
-int		 keyfile_lookup(const char *, struct record *);
-int		 keyfile_remove_stale(const char *);
+int		 keyfile_unlink(const char *, const char *, const struct segment *);
+int		 keyfile_remove(const char *, const char *);
+int		 keyfile_inspect(const char *, const char *, struct keyfile *,
+		    struct judgement *);
+int		 keyfile_clear(const char *, const char *);
 int		 keyfile_reap(const char *, long, int, int *);
 
 /* semset.c */
 int		 semset_create(key_t, unsigned int, mode_t);
+int		 semset_mode(int, mode_t);
 int		 semset_alive(key_t, int);
 void		 semset_remove(key_t, int);
 

@@ -3,32 +3,48 @@
  *
  * Each name has a key file DIR/sharedmem.NAME in the key directory.  It
  * holds one line (record.c) with the System V key, shmid and size of the
- * name's segment and the pid of its creator:
+ * name's segment, the pid of its creator, its semaphore set if it has
+ * one, the identity of the run of the system it was made in (boot.c) and
+ * the name itself:
  *
- *	sharedmem 1 key=0x5300a1b2 shmid=32769 size=1024 pid=4242
+ *	sharedmem 2 key=0x5300a1b2 shmid=32769 size=1024 pid=4242 boot=BOOT name=NAME
+ *
+ * Trust.  The key directory is shared by every local user, and anyone may
+ * put a file at a free name; only a file's owner (and root) may move or
+ * remove it once it is there, which the sticky bit of /dev/shm and /tmp
+ * ensures.  A key file is believed only as judge.c bears it out: its
+ * segment and its set must be at its key with its ids, and made by the
+ * key file's owner, in this run of the system.  A file that fails that is
+ * stale - not that name's segment - and what it points to is never
+ * attached, used or removed, whoever asks, root included.  Nothing here
+ * takes a lock on a key file: anyone who may read a file may lock it too,
+ * and so keep its owner waiting.
  *
  * Create.  A key file is never written where others can see it half done.
  * The creator
  *  1. makes a private file DIR/sharedmem+PID-XXXXXX with mkstemp(3)
  *     (O_EXCL: no symbolic link is followed), named after its pid so that
  *     anyone can tell whether its creator still runs;
- *  2. calls shmget(key, size, IPC_CREAT | IPC_EXCL | mode), with
+ *  2. calls shmget(key, size, IPC_CREAT | IPC_EXCL | mode | 0600), with
  *     ftok(private file, KEY_PROJ) as the first key.  A key that is taken
  *     - ftok keys collide, and other programs make segments too - is
  *     skipped for the next one.  Before it tries any key but the first,
  *     it records that key in the private file with shmid -1, so that a
  *     crash right after shmget leaves a trail to the segment.  A segment
  *     with a lock or semaphores gets a semaphore set at the same key,
- *     semget(key, n, IPC_CREAT | IPC_EXCL | mode), its values set at
- *     once; a key that has a set already is skipped before its segment
+ *     semget(key, n, IPC_CREAT | IPC_EXCL | mode | 0600), its values set
+ *     at once; a key that has a set already is skipped before its segment
  *     is made, and one whose set is taken meanwhile is given up, segment
  *     and all;
- *  3. attaches the segment (and faults its pages in, if asked), and
- *     records its key, shmid and pid, and the set's id and size;
+ *  3. attaches the segment (and faults its pages in, if asked), gives the
+ *     segment and the set the mode asked for where it denies their owner
+ *     what the attach needed (IPC_SET), and records the key, shmid, pid,
+ *     the set's id and size, the run and the name;
  *  4. publishes the file under the name with link(2), which fails if the
  *     name exists: of concurrent creators exactly one succeeds.  A name
- *     found stale (below) is removed and the link tried again; a name
- *     found alive makes the creator undo steps 1 to 3 and fail with EEXIST;
+ *     found stale and the creator's to remove (below) is removed and the
+ *     link tried again; a name found alive, or another user's, makes the
+ *     creator undo steps 1 to 3 and fail with EEXIST;
  *  5. removes the private name.
  * A key file under a name is therefore always complete, and its segment
  * whole: shmget makes a segment at its full size, zero-filled.  The key
@@ -36,32 +52,33 @@
  * ftok, so names whose files collide in ftok cannot be mixed up.
  *
  * Attach.  The key file is opened without following symbolic links, and
- * must hold a valid record: a directory, a FIFO or a device does not.  The
- * segment is attached only if shmget(key, 0, 0) still yields the recorded
- * shmid, at the recorded size: a segment removed by ipcrm(1) or a reboot,
- * or replaced by another at the same key, gives ENOENT; no wrong segment
- * is attached, and nothing is removed.  (Ids start again after a reboot,
- * so key and shmid alone could match a newcomer; its size as well hardly
- * can.  The creator's pid is no check: another pid namespace sees another
- * number for it.)  A recorded semaphore set is used only while
- * semget(key, 0, 0) yields its id; one removed behind the library's back
- * leaves the segment usable, and its lock failing with EIDRM.
+ * must be a regular file that holds a valid record: a directory, a FIFO,
+ * a socket or a device does not.  The segment is attached only if the
+ * judgement finds it live; a stale name gives ENOENT, one whose segment
+ * the caller may not look at EACCES, and nothing is changed.  A recorded
+ * set is used only while it is the name's; one removed behind the
+ * library's back leaves the segment usable, and its lock failing with
+ * EIDRM.
  *
- * Stale names.  A key file whose segment is gone blocks nothing.  Whoever
- * removes a key file - a creator clearing a stale name, unlink, remove -
- * opens it for writing, takes its write lock, judges the record of the
- * file it locked, and checks that the name still refers to that very file
- * (device and inode) before unlinking it.  Only lock holders remove key
- * files, so none can go between the check and the unlink: two removers
- * cannot remove each other's files, and a newly published file is never
- * taken for the one judged (a stranger's file is judged once before, by
- * reading, to need no write permission for a live name).  Unlink
- * removes the segment first, then its semaphore set, which wakes its
- * waiters with EIDRM, then its key file, and that only while it refers
- * to the segment.  Whoever removes a stale name removes the set it
- * records as well, if it is still there.  Locks are held for a few system
- * calls; a waiter gives up after about LOCK_WAIT_MS with EBUSY, never
- * hangs.
+ * Removal.  Whoever removes a key file - a creator clearing a stale name,
+ * unlink, remove, gc - judges the file it holds open, which pins its
+ * inode, and then takes it: renames it to a private name of its own, the
+ * one step that moves exactly the file at the name and nothing else.  A
+ * rename needs no lock and only the file's owner or root can make it.
+ * The file taken is checked to be the one judged (device and inode); it
+ * then goes, after what it records that is still to remove.  If the file
+ * judged was replaced in the moment before the rename - taken by another
+ * remover, and the name made anew - the file taken instead is judged in
+ * its turn: a stale one goes too, and a live one is put back at the name
+ * with link(2).  Should yet another create have published the name in
+ * that moment, the file taken cannot go back; its segment is removed, as
+ * a remove would have done.  Unlink removes the segment first, then its
+ * semaphore set, which wakes its waiters with EIDRM, then its key file,
+ * and that only while it records this segment.  Remove does the same by
+ * name, for a live name of whoever may remove its segment.  Whoever
+ * removes a stale name removes the set it records as well, if the set is
+ * still the name's.  Other users' stale files are never removed but by
+ * root, and never by gc.
  *
  * Failure.  A create that fails after any step undoes every step before
  * it: detaches and removes its segment, removes its private file.  Attach
@@ -70,18 +87,17 @@
  * Crashes.  A creator killed before step 4 leaves its private file and,
  * after step 2, a segment: at the key the file records, or, when it
  * records none, at ftok(private file, KEY_PROJ) with the pid of the file's
- * name as its creator (shm_cpid).  A semaphore set it made is at the
- * same key, its owner's, and never operated on (sem_otime 0): keys with a
- * set are skipped before the segment is made, so only a set made by
- * another program in the moment between that check and the creator's
- * semget could be taken for it.  Killed after step 4, it leaves a
- * complete name whose segment lives on, as System V segments do until
- * they are removed.  Neither blocks the name.
- *
- * Locks are fcntl(2) locks on the open file description (F_OFD_SETLK)
- * where the system has them, so that threads exclude each other too, and
- * classic per-process locks elsewhere; the kernel drops either kind when
- * its holder dies.
+ * name as its creator (shm_cpid) and the file's owner as its creator
+ * (shm_perm.cuid).  A semaphore set it made is at the same key, its
+ * owner's, and never operated on (sem_otime 0): keys with a set are
+ * skipped before the segment is made, so only a set made by another
+ * program in the moment between that check and the creator's semget could
+ * be taken for it.  Killed after step 4, it leaves a complete name whose
+ * segment lives on, as System V segments do until they are removed.  A
+ * remover killed after its rename leaves the taken file under its own
+ * private name: gc finishes the removal, the segment and the set it
+ * records included.  None of this blocks the name for long: the next
+ * create or gc of the file's owner clears it.
  */
 #include <config.h>
 
@@ -96,7 +112,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -110,23 +125,9 @@
 
 #define KEY_PROBES	4096	/* keys tried before giving up with ENOSPC */
 #define PUBLISH_TRIES	8	/* rounds against removers of stale names */
-#define LOCK_WAIT_MS	500
 
 /* O_NONBLOCK: a FIFO planted as a key file must not block the open. */
-#define KEYFILE_OPEN	(O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-
-enum doom { STALE, THIS_SEGMENT };
-
-static void
-nap_ms(long ms)
-{
-	struct timespec ts;
-
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	/* An early wake-up only shortens a wait that is retried anyway. */
-	(void)nanosleep(&ts, NULL);
-}
+#define KEYFILE_OPEN	(O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
 
 /* Closes fd keeping errno: for error paths, and for files only read. */
 static void
@@ -138,51 +139,47 @@ close_quietly(int fd)
 	errno = saved;
 }
 
-/* Takes a write lock on the whole of fd, waiting LOCK_WAIT_MS at most. */
-static int
-lock_file(int fd)
+/* Frees p keeping errno. */
+static void
+free_quietly(void *p)
 {
-	struct flock fl;
-	long waited;
+	int saved = errno;
 
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	for (waited = 0;; waited++) {
-#if HAVE_DECL_F_OFD_SETLK
-		if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
-			return 0;
-		/* EINVAL: headers newer than the kernel. */
-		if (errno == EINVAL && fcntl(fd, F_SETLK, &fl) == 0)
-			return 0;
-#else
-		if (fcntl(fd, F_SETLK, &fl) == 0)
-			return 0;
-#endif
-		if (errno != EACCES && errno != EAGAIN)
-			return -1;
-		if (waited == LOCK_WAIT_MS) {
-			errno = EBUSY;
-			return -1;
-		}
-		nap_ms(1);
-	}
+	free(p);
+	errno = saved;
+}
+
+/* Whether errno says that an id names nothing any more. */
+static int
+id_gone(void)
+{
+	return errno == EINVAL || errno == EIDRM;
+}
+
+/* Whether the caller may move or remove the key file kf. */
+static int
+may_remove(const struct keyfile *kf)
+{
+	uid_t me = geteuid();
+
+	return me == 0 || me == kf->owner;
 }
 
 /*
- * Opens the key file at path for oflag.  A symbolic link is refused with
- * EINVAL; other kinds of file show when their record is read.
+ * Opens the file at path for reading.  A symbolic link, and anything that
+ * cannot hold a record (a directory, a socket), is refused with EINVAL;
+ * other kinds of file show when their record is read.
  */
 static int
-open_keyfile(const char *path, int oflag)
+open_keyfile(const char *path)
 {
 	struct stat lst, st;
 	int fd;
 
-	if ((fd = open(path, oflag | KEYFILE_OPEN)) == -1) {
-		/* A symbolic link met by O_NOFOLLOW, or a directory opened
-		 * for writing: no key file. */
-		if (errno == ELOOP || errno == EMLINK || errno == EISDIR
+	if ((fd = open(path, KEYFILE_OPEN)) == -1) {
+		/* A symbolic link met by O_NOFOLLOW, or a socket. */
+		if (errno == ELOOP || errno == EMLINK || errno == ENXIO ||
+		    errno == EOPNOTSUPP
 #ifdef EFTYPE
 		    || errno == EFTYPE
 #endif
@@ -206,21 +203,7 @@ fail:
 	return -1;
 }
 
-/* Fills *st for the key file fd, which must be a regular file. */
-static int
-stat_keyfile(int fd, struct stat *st)
-{
-	if (fstat(fd, st) == -1)
-		return -1;
-	if (!S_ISREG(st->st_mode)) {
-		errno = EINVAL;
-		return -1;
-	}
-	return 0;
-}
-
-/* Reads the record of the key file fd; EINVAL if it holds none, as a
- * directory (EISDIR), a FIFO (ESPIPE) or a device does not. */
+/* Reads the record of fd, a regular file; EINVAL if it holds none. */
 static int
 read_record(int fd, struct record *rec)
 {
@@ -231,12 +214,8 @@ read_record(int fd, struct record *rec)
 	/* A short read of a regular file is its end: stop there. */
 	do {
 		n = pread(fd, buf + len, sizeof(buf) - len, (off_t)len);
-		if (n == -1 && errno != EINTR) {
-			if (errno == EISDIR || errno == ESPIPE ||
-			    errno == EINVAL || errno == ENXIO)
-				errno = EINVAL;
+		if (n == -1 && errno != EINTR)
 			return -1;
-		}
 		if (n > 0)
 			len += (size_t)n;
 	} while (n == -1);
@@ -245,6 +224,50 @@ read_record(int fd, struct record *rec)
 		return -1;
 	}
 	return 0;
+}
+
+/* Reads the key file fd into *kf; EINVAL for anything but a regular file
+ * holding a record. */
+static int
+read_keyfile(int fd, struct keyfile *kf)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1)
+		return -1;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		return -1;
+	}
+	kf->owner = st.st_uid;
+	kf->dev = st.st_dev;
+	kf->ino = st.st_ino;
+	kf->nlink = st.st_nlink;
+	return read_record(fd, &kf->rec);
+}
+
+/* Opens, reads and judges the key file at path for name; returns the
+ * open file, which pins its inode, or -1 with errno. */
+static int
+load(const char *path, const char *name, struct keyfile *kf,
+    struct judgement *j)
+{
+	int fd;
+
+	if ((fd = open_keyfile(path)) == -1)
+		return -1;
+	if (read_keyfile(fd, kf) == -1 || judge(kf, name, j) == -1) {
+		close_quietly(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Whether st is the file kf was read from. */
+static int
+same_file(const struct stat *st, const struct keyfile *kf)
+{
+	return st->st_dev == kf->dev && st->st_ino == kf->ino;
 }
 
 /*
@@ -273,138 +296,8 @@ write_record(int fd, const struct record *rec, size_t *len)
 	return 0;
 }
 
-/* Whether rec's segment still exists: 1 yes, 0 no, -1 error. */
-static int
-segment_alive(const struct record *rec)
-{
-	struct shmid_ds ds;
-	int id;
-
-	if (rec->shmid == -1)
-		return 0;
-	if ((id = shmget(rec->key, 0, 0)) != -1) {
-		if (id != rec->shmid)
-			return 0;
-		/* Not allowed to look: it may well be the one. */
-		if (shmctl(id, IPC_STAT, &ds) == -1)
-			return errno == EACCES ? 1 : errno == EINVAL ||
-			    errno == EIDRM ? 0 : -1;
-		return (unsigned long)ds.shm_segsz == rec->size;
-	}
-	if (errno == ENOENT || errno == EIDRM)
-		return 0;
-	if (errno != EACCES)
-		return -1;
-	/* Somebody's segment sits at the key; if the recorded id is gone,
-	 * it is not ours.  Otherwise it may be: keep the name. */
-	if (shmctl(rec->shmid, IPC_STAT, &ds) == -1 &&
-	    (errno == EINVAL || errno == EIDRM))
-		return 0;
-	return 1;
-}
-
-/* Whether the record condemns its key file: 1 yes, 0 no, -1 error. */
-static int
-doomed(const struct record *rec, enum doom doom, key_t key, int shmid)
-{
-	int alive;
-
-	if (doom == THIS_SEGMENT)
-		return rec->key == key && rec->shmid == shmid;
-	if ((alive = segment_alive(rec)) == -1)
-		return -1;
-	return !alive;
-}
-
-/*
- * Removes the key file at path if its record is stale (STALE), or refers
- * to key and shmid (THIS_SEGMENT).  Returns 1 if it removed it, 0 if it
- * kept it, -1 with errno (ENOENT: there is none).
- */
-static int
-remove_keyfile(const char *path, enum doom doom, key_t key, int shmid)
-{
-	struct stat held, named;
-	struct record rec;
-	int fd, tries, r;
-
-	for (tries = 0; tries < PUBLISH_TRIES; tries++) {
-		/* Who may remove it, owns it: open for writing at once when
-		 * it should be ours.  A stranger's is judged first from
-		 * reading, which needs no write permission. */
-		fd = open_keyfile(path, doom == STALE ? O_RDONLY : O_RDWR);
-		if (fd == -1)
-			return -1;
-		if (doom == STALE) {
-			r = read_record(fd, &rec) == -1 ? -1 :
-			    doomed(&rec, doom, key, shmid);
-			if (r != 1) {
-				close_quietly(fd);
-				return r;
-			}
-			(void)close(fd);	/* only read */
-			if ((fd = open_keyfile(path, O_RDWR)) == -1)
-				return -1;
-		}
-		/*
-		 * The judgement that counts is made under the lock, of the
-		 * file locked: the file judged before may have been removed
-		 * since, and its inode number given to a new key file.
-		 */
-		if (lock_file(fd) == -1 || stat_keyfile(fd, &held) == -1 ||
-		    read_record(fd, &rec) == -1)
-			r = -1;
-		else
-			r = doomed(&rec, doom, key, shmid);
-		if (r != 1) {
-			close_quietly(fd);
-			return r;
-		}
-		if (lstat(path, &named) == -1 || named.st_dev != held.st_dev ||
-		    named.st_ino != held.st_ino) {
-			/* Removed, or replaced, while we waited. */
-			(void)close(fd);
-			continue;
-		}
-		if (unlink(path) == 0) {
-			if (doom == STALE)
-				semset_remove(rec.key, rec.semid);
-			(void)close(fd);
-			return 1;
-		}
-		/* Only a rename from outside the protocol can have put
-		 * another file at the name since; a directory is no key
-		 * file, and the next round says so. */
-		if (errno == EISDIR || (errno == EPERM &&
-		    lstat(path, &named) == 0 && S_ISDIR(named.st_mode))) {
-			(void)close(fd);
-			continue;
-		}
-		close_quietly(fd);
-		return -1;
-	}
-	errno = EBUSY;
-	return -1;
-}
-
-/* Clears the name at path for a create: 0 if it is free now, -1 with
- * EEXIST if it is alive, or another errno. */
-static int
-clear_stale(const char *path)
-{
-	switch (remove_keyfile(path, STALE, 0, 0)) {
-	case 1:
-		return 0;
-	case 0:
-		errno = EEXIST;
-		return -1;
-	default:
-		return errno == ENOENT ? 0 : -1;
-	}
-}
-
-/* The key file's permissions: its owner reads and writes it (to lock it),
- * and whoever may use the segment may read it. */
+/* The key file's permissions: its owner reads and writes it, and whoever
+ * may use the segment may read it. */
 static mode_t
 keyfile_mode(mode_t mode)
 {
@@ -413,24 +306,10 @@ keyfile_mode(mode_t mode)
 	    ((mode & (S_IROTH | S_IWOTH)) ? S_IROTH : 0);
 }
 
-/* Returns the template DIR/sharedmem+PID-XXXXXX in new memory. */
-static char *
-private_path(const char *dir, long pid)
-{
-	size_t len = strlen(dir) + sizeof("/" PRIVATE_PREFIX "-XXXXXX") + 24;
-	char *path;
-
-	if ((path = malloc(len)) == NULL)
-		return NULL;
-	(void)snprintf(path, len, "%s/" PRIVATE_PREFIX "%ld-XXXXXX", dir, pid);
-	return path;
-}
-
-/* Makes the private file of step 1, with the key file's permissions. */
+/* Makes a private file from the template tmp, of mode; returns it open. */
 static int
 make_private(char *tmp, mode_t mode)
 {
-	mode_t kmode = keyfile_mode(mode);
 	int fd;
 
 #if HAVE_MKOSTEMP
@@ -445,13 +324,182 @@ make_private(char *tmp, mode_t mode)
 		goto fail;
 #endif
 	/* mkstemp made it 0600, which needs no change. */
-	if (kmode != (S_IRUSR | S_IWUSR) && fchmod(fd, kmode) == -1)
+	if (mode != (S_IRUSR | S_IWUSR) && fchmod(fd, mode) == -1)
 		goto fail;
 	return fd;
 fail:
 	close_quietly(fd);
 	(void)unlink(tmp);
 	return -1;
+}
+
+/* Removes the semaphore set that the judgement j of kf finds the name's:
+ * one the caller may see is checked to be the owner's; one hidden from
+ * the caller goes only at its owner's request, which the kernel checks. */
+static void
+remove_recorded_set(const struct keyfile *kf, const struct judgement *j)
+{
+	if (j->set == SET_OURS ||
+	    (j->set == SET_HIDDEN && kf->owner == geteuid()))
+		(void)semctl(kf->rec.semid, 0, IPC_RMID);
+}
+
+/* Removes what the judgement j of the stale or removed key file kf finds
+ * left of its name: its set, if it was removed behind the library's back
+ * and the set is still there.  Records of another run or another user's
+ * segment lead to nothing of the name's. */
+static void
+remove_leftovers(const struct keyfile *kf, const struct judgement *j)
+{
+	if (j->state == SHAREDMEM_GONE)
+		remove_recorded_set(kf, j);
+}
+
+/*
+ * The file at tmp, which this process took from path expecting another,
+ * goes if it is stale and the caller's to remove, and goes back to path
+ * otherwise.  If it cannot go back - path was published again meanwhile
+ * - what it leads to goes with it, as by a remove of the name.  Returns 0,
+ * or -1 with errno.
+ */
+static int
+settle(const char *path, const char *name, const char *tmp)
+{
+	struct keyfile kf;
+	struct judgement j;
+	int fd, err, known;
+
+	if ((known = (fd = load(tmp, name, &kf, &j)) != -1)) {
+		(void)close(fd);	/* only read */
+		if (judge_stale(j.state) && may_remove(&kf)) {
+			remove_leftovers(&kf, &j);
+			return unlink(tmp);
+		}
+	}
+	if (link(tmp, path) == 0)
+		return unlink(tmp);
+	err = errno;
+	if (known && !judge_stale(j.state) && may_remove(&kf) &&
+	    (shmctl(kf.rec.shmid, IPC_RMID, NULL) == 0 || id_gone()))
+		remove_recorded_set(&kf, &j);
+	(void)unlink(tmp);
+	errno = err;
+	return err == EEXIST ? 0 : -1;
+}
+
+/*
+ * Takes the key file kf, held open by the caller, from path: renames it
+ * to a private name of this process, which *tmp gets in new memory.
+ * Returns 1 if the file is there now, 0 if path holds it no more, -1 with
+ * errno.
+ */
+static int
+take(const char *path, const char *name, const struct keyfile *kf,
+    char **tmp)
+{
+	struct stat st;
+	char *q;
+	int fd, r;
+
+	if ((q = private_path(path, name, (long)getpid())) == NULL)
+		return -1;
+	/* A private name of this process's own, for rename(2) to replace. */
+	if ((fd = make_private(q, S_IRUSR | S_IWUSR)) == -1) {
+		free_quietly(q);
+		return -1;
+	}
+	(void)close(fd);	/* empty */
+	if (lstat(path, &st) == -1) {
+		r = errno == ENOENT ? 0 : -1;
+		goto out;
+	}
+	if (!same_file(&st, kf)) {
+		r = 0;
+		goto out;
+	}
+	if (rename(path, q) == -1) {
+		/* Gone meanwhile, or a directory put there since. */
+		r = errno == ENOENT || errno == EISDIR || errno == ENOTDIR ?
+		    0 : -1;
+		goto out;
+	}
+	if (lstat(q, &st) == 0 && same_file(&st, kf)) {
+		*tmp = q;
+		return 1;
+	}
+	/* Another file was put at the name in the moment before. */
+	r = settle(path, name, q) == -1 ? -1 : 0;
+	free_quietly(q);
+	return r;
+out:
+	{
+		int saved = errno;
+
+		(void)unlink(q);
+		free(q);
+		errno = saved;
+	}
+	return r;
+}
+
+/*
+ * Removes the key file kf, held open, from path, after what its judgement
+ * j finds left of its name.  Returns 1 if it removed it, 0 if path holds
+ * it no more, -1 with errno.
+ */
+static int
+discard(const char *path, const char *name, const struct keyfile *kf,
+    const struct judgement *j)
+{
+	char *tmp;
+	int r;
+
+	if ((r = take(path, name, kf, &tmp)) != 1)
+		return r;
+	/* Taken: now nobody else can find it, and a crash leaves it to gc
+	 * under this process's name. */
+	remove_leftovers(kf, j);
+	r = unlink(tmp) == 0 ? 1 : -1;
+	free_quietly(tmp);
+	return r;
+}
+
+/* Clears the name at path for a create: 0 if it is free now, -1 with
+ * EEXIST if it is alive or another user's, or another errno. */
+static int
+clear_for_create(const char *path, const char *name)
+{
+	struct keyfile kf;
+	struct judgement j;
+	int fd, r;
+
+	if ((fd = load(path, name, &kf, &j)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (!judge_stale(j.state) || !may_remove(&kf)) {
+		(void)close(fd);	/* only read */
+		errno = EEXIST;
+		return -1;
+	}
+	r = discard(path, name, &kf, &j);
+	close_quietly(fd);
+	return r == -1 ? -1 : 0;
+}
+
+/* Gives the segment id, and the set semid (-1: none), the mode asked for,
+ * where the create needed more for its owner. */
+static int
+give_mode(int id, int semid, mode_t mode)
+{
+	struct shmid_ds ds;
+
+	if ((mode & (S_IRUSR | S_IWUSR)) == (S_IRUSR | S_IWUSR))
+		return 0;
+	if (shmctl(id, IPC_STAT, &ds) == -1)
+		return -1;
+	ds.shm_perm.mode = mode;
+	if (shmctl(id, IPC_SET, &ds) == -1)
+		return -1;
+	return semid == -1 ? 0 : semset_mode(semid, mode);
 }
 
 /*
@@ -462,7 +510,8 @@ static int
 make_segment(const char *tmp, int fd, const struct segopts *opts,
     struct record *rec, size_t *reclen)
 {
-	int shmflg = IPC_CREAT | IPC_EXCL | opts->shmflg | (int)opts->mode;
+	int shmflg = IPC_CREAT | IPC_EXCL | opts->shmflg | (int)opts->mode |
+	    S_IRUSR | S_IWUSR;
 	unsigned long probe;
 	key_t first;
 	int id;
@@ -509,14 +558,14 @@ make_segment(const char *tmp, int fd, const struct segopts *opts,
 
 /* Publishes the private file tmp under path: step 4. */
 static int
-publish(const char *tmp, const char *path)
+publish(const char *tmp, const char *path, const char *name)
 {
 	int tries;
 
 	for (tries = 0; tries < PUBLISH_TRIES; tries++) {
 		if (link(tmp, path) == 0)
 			return 0;
-		if (errno != EEXIST || clear_stale(path) == -1)
+		if (errno != EEXIST || clear_for_create(path, name) == -1)
 			return -1;
 	}
 	errno = EBUSY;
@@ -524,38 +573,46 @@ publish(const char *tmp, const char *path)
 }
 
 /*
- * Creates the name whose key file is path (private files go to dir), as
- * opts asks, and describes it in *seg.
+ * Creates name, whose key file is path, as opts asks, and describes it in
+ * *seg.
  */
 int
-keyfile_create(const char *path, const char *dir, const struct segopts *opts,
+keyfile_create(const char *path, const char *name, const struct segopts *opts,
     struct segment *seg)
 {
 	struct record rec;
+	char boot[BOOT_MAX + 1];
 	size_t reclen = 0;
 	void *addr = (void *)-1;
 	char *tmp;
 	int fd;
 
+	memset(&rec, 0, sizeof(rec));
+	rec.version = 2;
 	rec.pid = (long)getpid();
 	rec.shmid = -1;
 	rec.size = (unsigned long)opts->size;
 	rec.semid = -1;
 	rec.nsems = 0;
-	if ((tmp = private_path(dir, rec.pid)) == NULL)
+	(void)snprintf(rec.boot, sizeof(rec.boot), "%s", boot_identity(boot));
+	(void)snprintf(rec.name, sizeof(rec.name), "%s", name);
+	if ((tmp = private_path(path, name, rec.pid)) == NULL)
 		return -1;
-	if ((fd = make_private(tmp, opts->mode)) == -1) {
-		free(tmp);
+	if ((fd = make_private(tmp, keyfile_mode(opts->mode))) == -1) {
+		free_quietly(tmp);
 		return -1;
 	}
 	if (make_segment(tmp, fd, opts, &rec, &reclen) == -1)
 		goto fail;
 	if ((addr = shmat(rec.shmid, NULL, opts->atflg)) == (void *)-1)
 		goto fail;
+	if (give_mode(rec.shmid, rec.semid, opts->mode) == -1)
+		goto fail;
 	if (opts->prefault && pages_prefault(addr, opts->size,
 	    !(opts->atflg & SHM_RDONLY)) == -1)
 		goto fail;
-	if (write_record(fd, &rec, &reclen) == -1 || publish(tmp, path) == -1)
+	if (write_record(fd, &rec, &reclen) == -1 ||
+	    publish(tmp, path, name) == -1)
 		goto fail;
 	/* The name is out.  A private name that fails to go is a second
 	 * link to a complete key file, harmless; not a failure. */
@@ -568,6 +625,7 @@ keyfile_create(const char *path, const char *dir, const struct segopts *opts,
 	seg->id = rec.shmid;
 	seg->semid = rec.semid;
 	seg->nsems = rec.nsems;
+	seg->creator = geteuid();
 	return 0;
 fail:
 	{
@@ -587,112 +645,119 @@ fail:
 	return -1;
 }
 
-/* errno for a segment that vanished between two calls. */
-static int
-vanished(void)
-{
-	if (errno == EINVAL || errno == EIDRM)
-		errno = ENOENT;
-	return -1;
-}
-
-/* Attaches the name whose key file is path; see "Attach" above. */
+/* Attaches name, whose key file is path; see "Attach" above. */
 int
-keyfile_attach(const char *path, const struct segopts *opts,
+keyfile_attach(const char *path, const char *name, const struct segopts *opts,
     struct segment *seg)
 {
-	struct shmid_ds ds;
-	struct record rec;
+	struct keyfile kf;
+	struct judgement j;
 	void *addr;
-	int fd, r, id, sets;
+	int fd, err;
 
-	if ((fd = open_keyfile(path, O_RDONLY)) == -1)
+	if ((fd = load(path, name, &kf, &j)) == -1)
 		return -1;
-	r = read_record(fd, &rec);
-	close_quietly(fd);
-	if (r == -1)
+	(void)close(fd);	/* only read */
+	if (j.state == SHAREDMEM_HIDDEN)
+		return errno = EACCES, -1;
+	if (j.state != SHAREDMEM_LIVE)
+		return errno = ENOENT, -1;
+	if ((addr = shmat(kf.rec.shmid, NULL, opts->atflg)) == (void *)-1) {
+		if (id_gone())
+			errno = ENOENT;
 		return -1;
-	if (rec.shmid == -1)
-		return errno = ENOENT, -1;
-	if ((id = shmget(rec.key, 0, 0)) == -1)
-		return vanished();
-	if (id != rec.shmid)
-		return errno = ENOENT, -1;
-	if (shmctl(id, IPC_STAT, &ds) == -1)
-		return vanished();
-	if ((unsigned long)ds.shm_segsz != rec.size)
-		return errno = ENOENT, -1;
-	if (rec.nsems > 0 && (sets = semset_alive(rec.key, rec.semid)) != 1) {
-		if (sets == -1)
-			return -1;
-		rec.semid = -1;		/* removed: its users get EIDRM */
 	}
-	if ((addr = shmat(id, NULL, opts->atflg)) == (void *)-1)
-		return vanished();
-	if (opts->prefault && pages_prefault(addr, (size_t)ds.shm_segsz,
+	if (opts->prefault && pages_prefault(addr, (size_t)kf.rec.size,
 	    !(opts->atflg & SHM_RDONLY)) == -1) {
-		r = errno;
+		err = errno;
 		/* Just attached: shmdt() of it cannot fail. */
 		(void)shmdt(addr);
-		return errno = r, -1;
+		return errno = err, -1;
 	}
 	seg->addr = addr;
-	seg->size = (size_t)ds.shm_segsz;
-	seg->key = rec.key;
-	seg->id = id;
-	seg->semid = rec.semid;
-	seg->nsems = rec.nsems;
+	seg->size = (size_t)kf.rec.size;
+	seg->key = kf.rec.key;
+	seg->id = kf.rec.shmid;
+	/* A set removed behind the library's back: its users get EIDRM. */
+	seg->semid = j.set == SET_OURS ? kf.rec.semid : -1;
+	seg->nsems = kf.rec.nsems;
+	seg->creator = kf.owner;
 	return 0;
 }
 
 /*
  * Removes the segment seg, which the caller has attached, its semaphore
- * set, and then its key file at path if the file still refers to it.
- * ENOENT if the name had been removed already.
+ * set, and then the key file at path if it still records seg.  ENOENT if
+ * the name had been removed already.
  */
 int
-keyfile_unlink(const char *path, const struct segment *seg)
+keyfile_unlink(const char *path, const char *name, const struct segment *seg)
 {
-	int gone = 0, r;
+	struct keyfile kf;
+	struct judgement j;
+	int gone = 0, fd, r;
 
 	if (shmctl(seg->id, IPC_RMID, NULL) == -1) {
 		/* Systems other than Linux refuse a second IPC_RMID. */
-		if (errno != EINVAL && errno != EIDRM)
+		if (!id_gone())
 			return -1;
 		gone = 1;
 	}
 	semset_remove(seg->key, seg->semid);
-	r = remove_keyfile(path, THIS_SEGMENT, seg->key, seg->id);
+	if ((fd = load(path, name, &kf, &j)) == -1)
+		return errno == ENOENT || errno == EINVAL ?
+		    (errno = ENOENT, -1) : -1;
+	/* Ours only if it records this very segment, of this run, made by
+	 * the key file's owner; the segment is gone, so it is stale. */
+	r = 0;
+	if (kf.rec.key == seg->key && kf.rec.shmid == seg->id &&
+	    kf.owner == seg->creator && j.state != SHAREDMEM_OTHER_BOOT &&
+	    j.state != SHAREDMEM_FOREIGN)
+		r = discard(path, name, &kf, &j);
+	close_quietly(fd);
 	/* No key file of ours: whoever removed it unlinked the name first.
 	 * One that could not be removed is stale, and blocks nothing. */
-	if (gone || r == 0 || (r == -1 && errno == ENOENT))
+	if (gone || r == 0)
 		return errno = ENOENT, -1;
 	return 0;
 }
 
-/* Removes the name whose key file is path, and its segment. */
+/* Removes name, whose key file is path, and its segment. */
 int
-keyfile_remove(const char *path)
+keyfile_remove(const char *path, const char *name)
 {
-	struct record rec;
-	int fd, r, alive;
+	struct keyfile kf;
+	struct judgement j;
+	int fd, r, stale;
 
-	if ((fd = open_keyfile(path, O_RDONLY)) == -1)
+	if ((fd = load(path, name, &kf, &j)) == -1)
 		return -1;
-	r = read_record(fd, &rec);
-	close_quietly(fd);
-	if (r == -1)
-		return -1;
-	if ((alive = segment_alive(&rec)) == -1)
-		return -1;
-	if (alive && shmctl(rec.shmid, IPC_RMID, NULL) == -1) {
-		if (errno != EINVAL && errno != EIDRM)
-			return -1;
-		alive = 0;
+	stale = judge_stale(j.state);
+	if (stale && !may_remove(&kf)) {
+		(void)close(fd);	/* only read */
+		return errno = EPERM, -1;
 	}
-	semset_remove(rec.key, rec.semid);
-	r = remove_keyfile(path, THIS_SEGMENT, rec.key, rec.shmid);
-	if (alive)
+	if (j.state == SHAREDMEM_HIDDEN && kf.owner != geteuid()) {
+		(void)close(fd);
+		return errno = EACCES, -1;
+	}
+	if (!stale) {
+		/* The kernel says who may: the segment's owner or creator. */
+		if (shmctl(kf.rec.shmid, IPC_RMID, NULL) == -1) {
+			if (!id_gone()) {
+				close_quietly(fd);
+				return -1;
+			}
+			stale = 1;
+			j.state = SHAREDMEM_GONE;
+		} else {
+			remove_recorded_set(&kf, &j);
+			j.set = SET_NONE;
+		}
+	}
+	r = may_remove(&kf) ? discard(path, name, &kf, &j) : 0;
+	close_quietly(fd);
+	if (!stale)
 		return 0;	/* a key file left behind is stale: harmless */
 	/* Only a stale name was there: say why it could not be cleared. */
 	if (r == -1 && errno != ENOENT)
@@ -700,67 +765,74 @@ keyfile_remove(const char *path)
 	return errno = ENOENT, -1;
 }
 
-/* Looks up the name whose key file is path: 0 if its segment is there,
- * -1 with ESTALE if it is gone; *rec gets the record either way. */
+/* Reads and judges the key file of name at path. */
 int
-keyfile_lookup(const char *path, struct record *rec)
+keyfile_inspect(const char *path, const char *name, struct keyfile *kf,
+    struct judgement *j)
 {
-	int fd, r;
+	int fd;
 
-	if ((fd = open_keyfile(path, O_RDONLY)) == -1)
+	if ((fd = load(path, name, kf, j)) == -1)
 		return -1;
-	r = read_record(fd, rec);
-	close_quietly(fd);
-	if (r == -1 || (r = segment_alive(rec)) == -1)
-		return -1;
-	return r ? 0 : (errno = ESTALE, -1);
+	(void)close(fd);	/* only read */
+	return 0;
 }
 
-/* Removes the key file at path if it is stale: 1 removed, 0 alive, -1
- * error. */
+/* Removes the key file of name at path if it is stale and the caller's:
+ * 1 removed, 0 kept, -1 with errno. */
 int
-keyfile_remove_stale(const char *path)
+keyfile_clear(const char *path, const char *name)
 {
-	return remove_keyfile(path, STALE, 0, 0);
+	struct keyfile kf;
+	struct judgement j;
+	int fd, r;
+
+	if ((fd = load(path, name, &kf, &j)) == -1)
+		return -1;
+	r = 0;
+	if (judge_stale(j.state) && kf.owner == geteuid())
+		r = discard(path, name, &kf, &j);
+	close_quietly(fd);
+	return r;
 }
 
 /*
- * The segment that the private file at path, of a create by pid that
- * died, may have made (see "Crashes" above); -1 if there is none.  *rec
- * gets the key and, if recorded, the semaphore set.
+ * The segment that the private file kf at path, of a process pid that
+ * died, may have left (see "Crashes" above); -1 if there is none.
  */
 static int
-unfinished_segment(const char *path, long pid, int fd, struct stat *st,
-    struct record *rec)
+unfinished_segment(const char *path, long pid, struct keyfile *kf,
+    struct judgement *j)
 {
 	struct shmid_ds ds;
 	int id;
 
-	rec->shmid = rec->semid = -1;
-	if (st->st_nlink > 1)
+	if (kf->nlink > 1)
 		return -1;	/* published: its segment is the name's */
-	if (st->st_size == 0) {
-		if ((rec->key = ftok(path, KEY_PROJ)) == (key_t)-1)
-			return -1;
-	} else if (read_record(fd, rec) == -1)
+	if (kf->rec.shmid != -1)
+		return j->state == SHAREDMEM_LIVE ||
+		    (j->state == SHAREDMEM_HIDDEN && kf->owner == geteuid()) ?
+		    kf->rec.shmid : -1;
+	if (j->state == SHAREDMEM_OTHER_BOOT)
 		return -1;
-	if ((id = shmget(rec->key, 0, 0)) == -1)
+	if (kf->rec.version == 0 &&
+	    (kf->rec.key = ftok(path, KEY_PROJ)) == (key_t)-1)
 		return -1;
-	if (rec->shmid != -1)
-		return id == rec->shmid ? id : -1;
 	/* Only the first key is unrecorded: the segment there is ours if
 	 * the dead creator made it. */
-	if (shmctl(id, IPC_STAT, &ds) == -1 || (long)ds.shm_cpid != pid)
+	if ((id = shmget(kf->rec.key, 0, 0)) == -1 ||
+	    shmctl(id, IPC_STAT, &ds) == -1 || (long)ds.shm_cpid != pid ||
+	    ds.shm_perm.cuid != kf->owner)
 		return -1;
 	return id;
 }
 
 /*
  * Removes the semaphore set that a create killed between semget() and
- * recording it may have left at key: the caller's, and never used.
+ * recording it may have left at key: the owner's, and never used.
  */
 static int
-remove_unrecorded_set(key_t key)
+remove_unrecorded_set(key_t key, uid_t owner)
 {
 	struct semid_ds ds;
 	union semarg arg;
@@ -770,45 +842,62 @@ remove_unrecorded_set(key_t key)
 		return errno == ENOENT || errno == EACCES ? 0 : -1;
 	arg.buf = &ds;
 	if (semctl(id, 0, IPC_STAT, arg) == -1)
-		return errno == EINVAL || errno == EIDRM ? 0 : -1;
-	if (ds.sem_perm.cuid != geteuid() || ds.sem_otime != 0)
+		return id_gone() ? 0 : -1;
+	if (ds.sem_perm.cuid != owner || ds.sem_otime != 0)
 		return 0;
-	if (semctl(id, 0, IPC_RMID) == -1 && errno != EINVAL && errno != EIDRM)
+	if (semctl(id, 0, IPC_RMID) == -1 && !id_gone())
 		return -1;
 	return 0;
 }
 
 /*
- * Removes the private file at path of a create by pid that died, and the
- * segment it made, which *shmid gets (-1: none).  With dryrun, only finds
- * them.  Returns 0, or -1 with errno.
+ * Removes the private file at path of a process pid that died - a create
+ * or a remover - and the segment it leaves, which *shmid gets (-1:
+ * none).  With dryrun, only finds them.  Returns 0, or -1 with errno.
  */
 int
 keyfile_reap(const char *path, long pid, int dryrun, int *shmid)
 {
-	struct record rec;
+	struct keyfile kf;
+	struct judgement j;
 	struct stat st;
 	int fd;
 
 	*shmid = -1;
-	if ((fd = open_keyfile(path, O_RDONLY)) == -1)
+	if ((fd = open_keyfile(path)) == -1)
 		return -1;
-	if (stat_keyfile(fd, &st) == -1) {
+	if (fstat(fd, &st) == -1) {
 		close_quietly(fd);
 		return -1;
 	}
-	*shmid = unfinished_segment(path, pid, fd, &st, &rec);
+	if (!S_ISREG(st.st_mode)) {
+		(void)close(fd);
+		return errno = EINVAL, -1;
+	}
+	if (st.st_size == 0) {
+		/* Made, and nothing written yet. */
+		memset(&kf, 0, sizeof(kf));
+		kf.owner = st.st_uid;
+		kf.nlink = st.st_nlink;
+		kf.rec.shmid = -1;
+		j.state = SHAREDMEM_GONE;
+		j.set = SET_NONE;
+	} else if (read_keyfile(fd, &kf) == -1 || judge(&kf, NULL, &j) == -1) {
+		close_quietly(fd);
+		return -1;
+	}
 	(void)close(fd);	/* only read */
+	*shmid = unfinished_segment(path, pid, &kf, &j);
 	if (dryrun)
 		return 0;
-	if (*shmid != -1) {
-		if (shmctl(*shmid, IPC_RMID, NULL) == -1 &&
-		    errno != EINVAL && errno != EIDRM)
+	if (*shmid != -1 && kf.nlink == 1) {
+		if (shmctl(*shmid, IPC_RMID, NULL) == -1 && !id_gone())
 			return -1;
-		if (rec.semid != -1)
-			semset_remove(rec.key, rec.semid);
-		else if (remove_unrecorded_set(rec.key) == -1)
+		if (kf.rec.nsems > 0)
+			remove_recorded_set(&kf, &j);
+		else if (remove_unrecorded_set(kf.rec.key, kf.owner) == -1)
 			return -1;
-	}
+	} else if (kf.nlink == 1)
+		remove_leftovers(&kf, &j);
 	return unlink(path);
 }

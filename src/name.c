@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,11 +20,19 @@
 #define O_CLOEXEC 0
 #endif
 
+/* Whether c may occur in a name: a portable file name alphabet, so that
+ * a key file name is built from a name without quoting and can never
+ * leave the key directory. */
+int
+name_char(int c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
 /*
- * Checks name and points *stripped past its optional leading '/'.  Names
- * are restricted to a portable file name alphabet so that a key file name
- * can be built from them without quoting, and can never leave the key
- * directory.  Returns 0, or the errno value that describes the fault.
+ * Checks name and points *stripped past its optional leading '/'.
+ * Returns 0, or the errno value that describes the fault.
  */
 int
 name_check(const char *name, const char **stripped)
@@ -37,8 +46,7 @@ name_check(const char *name, const char **stripped)
 	for (p = name; *p != '\0'; p++) {
 		if (p - name >= SHAREDMEM_NAME_MAX)
 			return ENAMETOOLONG;
-		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		    "0123456789._-", *p) == NULL)
+		if (!name_char((unsigned char)*p))
 			return EINVAL;
 	}
 	if (p == name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
@@ -69,6 +77,25 @@ keyfile_path(const char *dir, const char *name, size_t *name_at)
 	*name_at = (size_t)(p - path);
 	memcpy(p, name, namelen + 1);
 	return path;
+}
+
+/*
+ * Returns the template DIR/sharedmem+PID-XXXXXX of a private file in new
+ * memory, for the key file path whose name starts at name; NULL with
+ * errno ENOMEM.
+ */
+char *
+private_path(const char *path, const char *name, long pid)
+{
+	int dirlen = (int)(name - path) - (int)sizeof(KEYFILE_PREFIX);
+	size_t len = (size_t)dirlen + sizeof("/" PRIVATE_PREFIX "-XXXXXX") + 24;
+	char *tmp;
+
+	if ((tmp = malloc(len)) == NULL)
+		return NULL;
+	(void)snprintf(tmp, len, "%.*s/" PRIVATE_PREFIX "%ld-XXXXXX", dirlen,
+	    path, pid);
+	return tmp;
 }
 
 /*

@@ -1,12 +1,18 @@
 /*
  * record.c - the one line a key file holds, and the key arithmetic.
  *
- *	sharedmem 1 key=0x5300a1b2 shmid=32769 size=1024 pid=4242
- *	sharedmem 1 key=0x5300a1b2 shmid=32769 size=1024 pid=4242 semid=7 sems=3
+ *	sharedmem 2 key=0x5300a1b2 shmid=32769 size=1024 pid=4242 boot=BOOT name=data
+ *	sharedmem 2 key=0x5300a1b2 shmid=32769 size=1024 pid=4242 semid=7 sems=3 boot=BOOT name=data
  *
  * The second form names the segment's semaphore set, which lives under the
- * same key; a record without it, as versions before 0.2 wrote, describes a
- * segment without one.
+ * same key.  BOOT says which run of the system wrote the line (boot.c); it
+ * is left out where the system cannot tell.  The name binds the line to its
+ * own key file: a line read under another name is another name's.
+ *
+ * Version 1, as 0.2 wrote it, has neither boot nor name:
+ *
+ *	sharedmem 1 key=0x5300a1b2 shmid=32769 size=1024 pid=4242 semid=7 sems=3
+ *
  * The key is printed as ipcs(1) prints it, so that a person can match the
  * two.  The parser accepts what record_format() writes, fields in order,
  * digits only (leading zeros pass), and no key that cannot be one:
@@ -24,7 +30,8 @@
 
 #include "internal.h"
 
-#define MAGIC "sharedmem 1 key=0x"
+#define MAGIC_V1 "sharedmem 1 key=0x"
+#define MAGIC_V2 "sharedmem 2 key=0x"
 
 /* Keys travel as unsigned long; a wider key_t could not. */
 typedef char key_fits_in_long[sizeof(key_t) <= sizeof(unsigned long) ? 1 : -1];
@@ -66,19 +73,22 @@ key_next(key_t key, unsigned long step)
 	return key_from_bits(bits);
 }
 
-/* Writes rec as a line into buf; returns its length, or -1 if too long. */
+/* Writes rec as a line of the current version into buf; returns its
+ * length, or -1 if it does not fit. */
 int
 record_format(char *buf, size_t len, const struct record *rec)
 {
+	char sems[48] = "", boot[sizeof(rec->boot) + 8] = "";
 	int n;
 
-	if (rec->nsems == 0)
-		n = snprintf(buf, len, MAGIC "%08lx shmid=%d size=%lu pid=%ld\n",
-		    key_bits(rec->key), rec->shmid, rec->size, rec->pid);
-	else
-		n = snprintf(buf, len, MAGIC "%08lx shmid=%d size=%lu pid=%ld"
-		    " semid=%d sems=%u\n", key_bits(rec->key), rec->shmid,
-		    rec->size, rec->pid, rec->semid, rec->nsems);
+	if (rec->nsems > 0)
+		(void)snprintf(sems, sizeof(sems), " semid=%d sems=%u",
+		    rec->semid, rec->nsems);
+	if (rec->boot[0] != '\0')
+		(void)snprintf(boot, sizeof(boot), " boot=%s", rec->boot);
+	n = snprintf(buf, len, MAGIC_V2 "%08lx shmid=%d size=%lu pid=%ld%s%s "
+	    "name=%s\n", key_bits(rec->key), rec->shmid, rec->size, rec->pid,
+	    sems, boot, rec->name);
 	if (n < 0 || (size_t)n >= len)
 		return -1;
 	return n;
@@ -123,17 +133,42 @@ parse_literal(const char **p, const char *end, const char *lit)
 	return 0;
 }
 
+/*
+ * Copies the word at *p, of at most size - 1 bytes of which valid() takes
+ * each, into buf, and advances *p past it.
+ */
+static int
+parse_word(const char **p, const char *end, int (*valid)(int), char *buf,
+    size_t size)
+{
+	const char *s = *p;
+
+	while (s < end && (size_t)(s - *p) < size && valid((unsigned char)*s))
+		s++;
+	if (s == *p || (size_t)(s - *p) == size)
+		return -1;
+	memcpy(buf, *p, (size_t)(s - *p));
+	buf[s - *p] = '\0';
+	*p = s;
+	return 0;
+}
+
 /* Parses the len bytes at buf into rec; returns 0, or -1 if they are not
- * exactly one record. */
+ * exactly one record of either version. */
 int
 record_parse(const char *buf, size_t len, struct record *rec)
 {
 	const char *p = buf, *end = buf + len;
 	unsigned long key, shmid = 0, size, pid, semid = 0, nsems = 0;
-	int pending = 0;
+	int pending = 0, version;
 
-	if (parse_literal(&p, end, MAGIC) == -1 ||
-	    parse_number(&p, end, 16, KEY_MASK, &key) == -1 ||
+	if (parse_literal(&p, end, MAGIC_V2) == 0)
+		version = 2;
+	else if (parse_literal(&p, end, MAGIC_V1) == 0)
+		version = 1;
+	else
+		return -1;
+	if (parse_number(&p, end, 16, KEY_MASK, &key) == -1 ||
 	    parse_literal(&p, end, " shmid=") == -1)
 		return -1;
 	if (parse_literal(&p, end, "-1") == 0)
@@ -150,9 +185,21 @@ record_parse(const char *buf, size_t len, struct record *rec)
 	    parse_literal(&p, end, " sems=") == -1 ||
 	    parse_number(&p, end, 10, SEMS_MAX, &nsems) == -1 || nsems == 0))
 		return -1;
+	rec->boot[0] = rec->name[0] = '\0';
+	if (version == 2) {
+		if (parse_literal(&p, end, " boot=") == 0 &&
+		    parse_word(&p, end, boot_char, rec->boot,
+		    sizeof(rec->boot)) == -1)
+			return -1;
+		if (parse_literal(&p, end, " name=") == -1 ||
+		    parse_word(&p, end, name_char, rec->name,
+		    sizeof(rec->name)) == -1)
+			return -1;
+	}
 	if (parse_literal(&p, end, "\n") == -1 || p != end ||
 	    key == 0 || key == KEY_MASK || size == 0 || pid == 0)
 		return -1;
+	rec->version = version;
 	rec->key = key_from_bits(key);
 	rec->shmid = pending ? -1 : (int)shmid;
 	rec->size = size;

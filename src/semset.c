@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -15,10 +16,12 @@
 #include "internal.h"
 
 /*
- * Makes a set of nsems semaphores at key with permissions mode: the lock
- * free, the counting semaphores at 0.  POSIX leaves the values of a new
- * set unspecified, so they are set here, before the set is recorded
- * anywhere.  Returns its id, or -1 with errno (EEXIST: the key is taken).
+ * Makes a set of nsems semaphores at key with permissions mode, and its
+ * owner's read and write so that it can set them: the lock free, the
+ * counting semaphores at 0.  POSIX leaves the values of a new set
+ * unspecified, so they are set here, before the set is recorded anywhere;
+ * semset_mode() takes the owner's access away again where mode says so.
+ * Returns its id, or -1 with errno (EEXIST: the key is taken).
  */
 int
 semset_create(key_t key, unsigned int nsems, mode_t mode)
@@ -30,7 +33,8 @@ semset_create(key_t key, unsigned int nsems, mode_t mode)
 
 	if (nsems == 0 || nsems > SEMS_MAX)
 		return errno = EINVAL, -1;
-	id = semget(key, (int)nsems, IPC_CREAT | IPC_EXCL | (int)mode);
+	id = semget(key, (int)nsems, IPC_CREAT | IPC_EXCL | (int)mode |
+	    S_IRUSR | S_IWUSR);
 	if (id == -1)
 		return -1;
 	values[SEM_LOCK] = 1;
@@ -46,6 +50,20 @@ semset_create(key_t key, unsigned int nsems, mode_t mode)
 		return -1;
 	}
 	return id;
+}
+
+/* Gives the set semid the permissions mode. */
+int
+semset_mode(int semid, mode_t mode)
+{
+	struct semid_ds ds;
+	union semarg arg;
+
+	arg.buf = &ds;
+	if (semctl(semid, 0, IPC_STAT, arg) == -1)
+		return -1;
+	ds.sem_perm.mode = mode;
+	return semctl(semid, 0, IPC_SET, arg);
 }
 
 /* Whether the set semid still sits at key: 1 yes, 0 no, -1 error. */

@@ -144,6 +144,50 @@ int sharedmem_remove(const char *name);
  */
 int sharedmem_lookup(const char *name, key_t *key, int *shmid);
 
+/*
+ * How a name stands, as sharedmem_inspect() finds it.  The key directory
+ * is shared by all users, so a key file is believed only as far as the
+ * system bears it out: its segment must be at its key with its shmid and
+ * size, and made by the key file's owner, in this run of the system.
+ */
+enum sharedmem_state {
+	SHAREDMEM_LIVE,		/* its segment is there */
+	SHAREDMEM_HIDDEN,	/* a segment is there, but its permissions
+				 * keep the caller from seeing whose */
+	SHAREDMEM_GONE,		/* stale: its segment was removed */
+	SHAREDMEM_OTHER_BOOT,	/* stale: written before the system last
+				 * started, or in another IPC namespace */
+	SHAREDMEM_FOREIGN	/* stale: the segment it names is not its
+				 * own (made by another user than the key
+				 * file's owner, or of another size), or the
+				 * file is another name's */
+};
+
+/* What a name's key file records, and what is found there. */
+struct sharedmem_info {
+	enum sharedmem_state state;
+	key_t		key;		/* as recorded */
+	int		shmid;		/* as recorded */
+	size_t		size;		/* as recorded */
+	long		pid;		/* of the creator, as recorded */
+	int		semid;		/* as recorded; -1: no lock */
+	int		semaphores;	/* counting semaphores recorded */
+	int		set_live;	/* 1 if the recorded set is there and
+					 * the name's */
+	uid_t		owner;		/* the key file's */
+	uid_t		creator;	/* of the segment at the recorded
+					 * shmid; (uid_t)-1 if none or hidden */
+};
+
+/*
+ * Reads name's key file and judges it, without attaching or changing
+ * anything.  Returns 0 with *info filled in, whatever the state, or -1
+ * with errno: ENOENT (no such name), EINVAL (a bad name, or a file at the
+ * name that is no key file), ENAMETOOLONG, EACCES (the key file cannot be
+ * read), ENOMEM.
+ */
+int sharedmem_inspect(const char *name, struct sharedmem_info *info);
+
 /* The path of name's key file, in new memory for free(3); NULL with errno
  * EINVAL, ENAMETOOLONG or ENOMEM. */
 char *sharedmem_keyfile(const char *name);

@@ -162,12 +162,12 @@ empty_dir() {
 }
 
 keyfile() {
-	grep '^sharedmem 1 key=0x[0-9a-f]* shmid=[0-9]* size=[0-9]* pid=[0-9]*$' \
+	grep "^sharedmem 2 key=0x[0-9a-f]* shmid=[0-9]* size=[0-9]* pid=[0-9]*\\( boot=[^ ]*\\)\\{0,1\\} name=$1\$" \
 	    "$dir/sharedmem.$1" >/dev/null 2>&1
 }
 
 shmid_of() {
-	sed -n 's/^sharedmem 1 key=0x[0-9a-f]* shmid=\([0-9]*\) size=.*/\1/p' \
+	sed -n 's/^sharedmem 2 key=0x[0-9a-f]* shmid=\([0-9]*\) size=.*/\1/p' \
 	    "$dir/sharedmem.$1" 2>/dev/null
 }
 

@@ -1,0 +1,139 @@
+/*
+ * judge.c - whether a key file leads to its name's own segment.
+ *
+ * The key directory is shared by every local user, and anyone may put a
+ * file at a free name: nothing a key file says is believed on its word.
+ * A record counts only as far as the kernel bears it out, and only for
+ * objects that the key file's owner made:
+ *
+ *  - a version 2 record names its own name, and read under another name
+ *    (a hard link) it is that other name's;
+ *  - a record of another run of the system (boot.c) is stale, whatever
+ *    sits at its key now;
+ *  - its segment is the one at its key with its shmid, of its size, made
+ *    by the key file's owner (shm_perm.cuid, which nobody can change);
+ *  - its semaphore set is the one at its key with its semid, of its size,
+ *    made by the key file's owner too.
+ *
+ * Where the caller may not read a segment's or a set's permissions, its
+ * creator cannot be seen: the object is "hidden", and the caller acts on
+ * it only as the key file's owner (keyfile.c says when).
+ */
+#include <config.h>
+
+#include <sys/types.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <sys/sem.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* EINVAL, EIDRM: the id names nothing any more. */
+static int
+gone(int err)
+{
+	return err == EINVAL || err == EIDRM;
+}
+
+/* How the recorded set stands, for a record whose segment is judged. */
+static int
+judge_set(const struct keyfile *kf)
+{
+	const struct record *rec = &kf->rec;
+	struct semid_ds ds;
+	union semarg arg;
+	int id;
+
+	if (rec->nsems == 0)
+		return SET_NONE;
+	if ((id = semget(rec->key, 0, 0)) == -1) {
+		if (errno == ENOENT || gone(errno))
+			return SET_GONE;
+		if (errno != EACCES)
+			return -1;
+		/* Refused at the key: see whether the id is still there. */
+		id = rec->semid;
+	} else if (id != rec->semid)
+		return SET_GONE;
+	arg.buf = &ds;
+	if (semctl(id, 0, IPC_STAT, arg) == -1) {
+		if (gone(errno))
+			return SET_GONE;
+		return errno == EACCES ? SET_HIDDEN : -1;
+	}
+	if (ds.sem_perm.cuid != kf->owner ||
+	    (unsigned long)ds.sem_nsems != (unsigned long)rec->nsems)
+		return SET_FOREIGN;
+	return SET_OURS;
+}
+
+int
+judge(const struct keyfile *kf, const char *name, struct judgement *j)
+{
+	const struct record *rec = &kf->rec;
+	struct shmid_ds ds;
+	int id, set;
+
+	j->creator = NO_UID;
+	j->set = SET_NONE;
+	if (rec->version >= 2 && name != NULL && strcmp(rec->name, name) != 0) {
+		j->state = SHAREDMEM_FOREIGN;
+		return 0;
+	}
+	if (rec->version >= 2 && rec->boot[0] != '\0' &&
+	    boot_same(rec->boot) == 0) {
+		j->state = SHAREDMEM_OTHER_BOOT;
+		return 0;
+	}
+	if (rec->shmid == -1) {
+		j->state = SHAREDMEM_GONE;
+		goto set;
+	}
+	if ((id = shmget(rec->key, 0, 0)) == -1) {
+		if (errno == ENOENT || gone(errno)) {
+			j->state = SHAREDMEM_GONE;
+			goto set;
+		}
+		if (errno != EACCES)
+			return -1;
+		/* Refused at the key, as some systems do: the recorded id
+		 * tells whether anything of it is left to see. */
+		id = rec->shmid;
+	} else if (id != rec->shmid) {
+		j->state = SHAREDMEM_GONE;	/* another sits at its key */
+		goto set;
+	}
+	if (shmctl(id, IPC_STAT, &ds) == -1) {
+		if (gone(errno))
+			j->state = SHAREDMEM_GONE;
+		else if (errno == EACCES)
+			j->state = SHAREDMEM_HIDDEN;
+		else
+			return -1;
+		goto set;
+	}
+	j->creator = ds.shm_perm.cuid;
+	if ((unsigned long)ds.shm_segsz != rec->size ||
+	    ds.shm_perm.cuid != kf->owner) {
+		j->state = SHAREDMEM_FOREIGN;
+		return 0;
+	}
+	j->state = SHAREDMEM_LIVE;
+set:
+	if ((set = judge_set(kf)) == -1)
+		return -1;
+	j->set = set;
+	return 0;
+}
+
+int
+judge_stale(enum sharedmem_state state)
+{
+	return state == SHAREDMEM_GONE || state == SHAREDMEM_OTHER_BOOT ||
+	    state == SHAREDMEM_FOREIGN;
+}
