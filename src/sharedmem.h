@@ -23,9 +23,9 @@ extern "C" {
 #endif
 
 /* The version of this header.  sharedmem_version() gives the library's. */
-#define SHAREDMEM_VERSION "0.2.0"
+#define SHAREDMEM_VERSION "0.3.0"
 #define SHAREDMEM_VERSION_MAJOR 0
-#define SHAREDMEM_VERSION_MINOR 2
+#define SHAREDMEM_VERSION_MINOR 3
 #define SHAREDMEM_VERSION_PATCH 0
 #define SHAREDMEM_VERSION_NUMBER \
 	(SHAREDMEM_VERSION_MAJOR * 10000 + SHAREDMEM_VERSION_MINOR * 100 + \
@@ -53,21 +53,26 @@ typedef struct sharedmem sharedmem;
 /*
  * Opens the segment called name.  With SHAREDMEM_CREATE it makes a new
  * segment of size bytes with permissions mode (as for chmod, 0600 for the
- * owner alone) and fails with EEXIST if the name is taken; name NULL then
- * picks a fresh random name.  Without it, size and mode are ignored and the
+ * owner alone; any of 0 to 0777, the handle being read-write whatever it
+ * says) and fails with EEXIST if the name is taken; name NULL then picks a
+ * fresh random name.  Without it, size and mode are ignored and the
  * segment must exist.  Returns a handle, or NULL with errno set:
  *   EINVAL        bad name, flags or mode; size 0 or over the system's
  *                 limit (SHMMAX); the name's key file is not a regular file
  *                 or is not one this library wrote
- *   ENAMETOOLONG  name longer than SHAREDMEM_NAME_MAX
- *   EEXIST        SHAREDMEM_CREATE and the name exists
- *   ENOENT        no segment of that name (also when its segment was
- *                 removed behind the library's back), or no key directory
+ *   ENAMETOOLONG  name longer than SHAREDMEM_NAME_MAX, or a key directory
+ *                 whose path is too long
+ *   EEXIST        SHAREDMEM_CREATE and the name exists, or another user's
+ *                 key file, live or stale, is at the name
+ *   ENOENT        no segment of that name: none, or a stale name (its
+ *                 segment removed behind the library's back, its key file
+ *                 of another boot or pointing at a segment not its own),
+ *                 or no key directory
  *   ENOTDIR       the key directory is not a directory
  *   EACCES        the segment's, the key file's or the key directory's
- *                 permissions refuse it
- *   EBUSY         SHAREDMEM_CREATE, and another process held the stale key
- *                 file of the name locked for too long
+ *                 permissions refuse it, or hide whose the segment is
+ *   EBUSY         SHAREDMEM_CREATE, and the name's key file was replaced
+ *                 by others again and again
  *   ENOSPC        no segment identifiers or keys left, over SHMALL, or the
  *                 key directory's file system is full
  *   ENOMEM        no memory or address space for the segment or handle
@@ -123,9 +128,10 @@ int sharedmem_unlink(sharedmem *shm);
 /*
  * Removes the segment called name, as sharedmem_unlink() does, without
  * attaching it.  Returns 0, or -1 with errno: EINVAL and ENAMETOOLONG for a
- * bad name or key file, ENOENT when no segment of that name exists (a name
- * whose segment is gone is cleaned up all the same), EPERM and EACCES when
- * the segment or key file is another user's, EBUSY as for sharedmem_open(),
+ * bad name or key file, ENOENT when no segment of that name exists (a stale
+ * name is cleaned up all the same, without touching a segment that is not
+ * its own), EPERM when the segment, or a stale key file, is another
+ * user's, EACCES when permissions refuse it or hide whose the segment is,
  * ENOMEM.
  */
 int sharedmem_remove(const char *name);
@@ -134,9 +140,10 @@ int sharedmem_remove(const char *name);
  * Looks name up without attaching it, and stores what its key file
  * records in *key and *shmid (either may be NULL).  Returns 0 if the
  * segment is there, or -1 with errno:
- *   ESTALE        the key file is there but its segment is gone (removed
- *                 by ipcrm(1), or by a reboot); *key and *shmid hold what
- *                 the key file records
+ *   ESTALE        the key file is there but the name is stale (its segment
+ *                 removed by ipcrm(1) or a reboot, or not its own: see
+ *                 sharedmem_inspect()); *key and *shmid hold what the key
+ *                 file records
  *   ENOENT        no such name
  *   EINVAL        a bad name, or a key file that is not one
  *   ENAMETOOLONG  name longer than SHAREDMEM_NAME_MAX
@@ -235,9 +242,9 @@ char **sharedmem_names(void);
 void sharedmem_free_names(char **names);
 
 /*
- * Removes what crashed processes left in the key directory: names whose
- * segment is gone, and the private files of creates that died half way
- * with the segments they made.  Flags:
+ * Removes what crashed processes left in the key directory: stale names,
+ * and the private files of creates and removals that died half way with
+ * the segments they leave.  Flags:
  */
 #define SHAREDMEM_GC_DRYRUN	0x1	/* report only, remove nothing */
 #define SHAREDMEM_GC_ORPHANS	0x2	/* also remove named segments that no
@@ -252,8 +259,8 @@ void sharedmem_free_names(char **names);
  * directory cannot be read.
  */
 enum sharedmem_leftover {
-	SHAREDMEM_STALE_NAME,		/* a key file whose segment is gone */
-	SHAREDMEM_UNFINISHED,		/* a dead create's private file */
+	SHAREDMEM_STALE_NAME,		/* a stale key file */
+	SHAREDMEM_UNFINISHED,		/* a dead process's private file */
 	SHAREDMEM_UNFINISHED_SEGMENT,	/* the segment a dead create made */
 	SHAREDMEM_ORPHAN,		/* a named segment, see the flag */
 	SHAREDMEM_BAD_KEYFILE		/* not a key file: never removed */

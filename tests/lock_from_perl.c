@@ -1,0 +1,164 @@
+/*
+ * lock_from_perl.c - the lock of a name, shared with a program that knows
+ * only sharedmem(7): the Perl program printed there, taken from the page
+ * as it stands, holds the lock against the library, gives it back, loses
+ * it to the kernel when killed, and refuses a name without one.
+ */
+#include <config.h>
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sharedmem.h"
+#include "tap.h"
+
+/* The comment line of the page that comes before the program. */
+#define MARK "tests/lock_from_perl runs this program"
+
+static char program[4096];
+
+/* Writes the page's program, unescaped, to program; 0, or -1 if the page
+ * has none. */
+static int
+extract(const char *page)
+{
+	char line[512], *p, *q;
+	FILE *in, *out;
+	int state = 0;
+
+	if ((in = fopen(page, "r")) == NULL)
+		bail_out("%s: %s", page, strerror(errno));
+	snprintf(program, sizeof(program), "%s/lock.pl", sharedmem_dir());
+	if ((out = fopen(program, "w")) == NULL)
+		bail_out("%s: %s", program, strerror(errno));
+	while (fgets(line, sizeof(line), in) != NULL) {
+		if (state == 0 && strstr(line, MARK) != NULL)
+			state = 1;
+		else if (state == 1 && strncmp(line, ".Bd", 3) == 0)
+			state = 2;
+		else if (state == 2 && strncmp(line, ".Ed", 3) == 0) {
+			state = 3;
+			break;
+		} else if (state == 2) {
+			/* mdoc's escapes: \e is a backslash, \& nothing. */
+			for (p = q = line; *p != '\0'; p++) {
+				if (p[0] == '\\' && p[1] == 'e')
+					*q++ = '\\', p++;
+				else if (p[0] == '\\' && p[1] == '&')
+					p++;
+				else
+					*q++ = *p;
+			}
+			*q = '\0';
+			fputs(line, out);
+		}
+	}
+	(void)fclose(in);
+	if (fclose(out) != 0)
+		bail_out("%s: %s", program, strerror(errno));
+	return state == 3 ? 0 : -1;
+}
+
+/* Starts the program on name; *in is its standard input. */
+static pid_t
+start(const char *name, int *in, FILE **out)
+{
+	int to[2], from[2];
+	pid_t pid;
+
+	if (pipe(to) == -1 || pipe(from) == -1)
+		bail_out("pipe: %s", strerror(errno));
+	fflush(stdout);
+	if ((pid = fork_or_bail()) == 0) {
+		if (dup2(to[0], STDIN_FILENO) == -1 ||
+		    dup2(from[1], STDOUT_FILENO) == -1)
+			_exit(99);
+		(void)close(to[1]);
+		(void)close(from[0]);
+		execlp("perl", "perl", program, name, (char *)NULL);
+		_exit(98);
+	}
+	(void)close(to[0]);
+	(void)close(from[1]);
+	*in = to[1];
+	if ((*out = fdopen(from[0], "r")) == NULL)
+		bail_out("fdopen: %s", strerror(errno));
+	return pid;
+}
+
+/* Whether the program said it holds the lock. */
+static int
+locked(FILE *out)
+{
+	char line[64];
+
+	return fgets(line, sizeof(line), out) != NULL &&
+	    strcmp(line, "locked\n") == 0;
+}
+
+int
+main(void)
+{
+	struct timespec tenth = { 0, 100000000L };
+	const char *srcdir = getenv("top_srcdir");
+	sharedmem *shm, *plain;
+	char page[4096];
+	FILE *out;
+	pid_t pid;
+	int in, st;
+
+	if (system("perl -MIPC::Semaphore -e 1 >/dev/null 2>&1") != 0)
+		skip_all("no Perl with IPC::Semaphore");
+	snprintf(page, sizeof(page), "%s/doc/sharedmem.7",
+	    srcdir != NULL ? srcdir : ".");
+	plan(9);
+	ok(extract(page) == 0, "sharedmem(7) prints a Perl program that "
+	    "takes a name's lock");
+	if ((shm = sharedmem_open("jobs", SHAREDMEM_CREATE | SHAREDMEM_LOCK |
+	    SHAREDMEM_SEMAPHORES(2), 64, 0600)) == NULL)
+		bail_out("create: %s", strerror(errno));
+
+	pid = start("jobs", &in, &out);
+	ok(locked(out), "the program takes the lock");
+	FAILS_WITH(sharedmem_trylock(shm), EBUSY, "the library's trylock "
+	    "while the program holds it");
+	(void)close(in);
+	st = wait_child(pid);
+	(void)fclose(out);
+	ok(st == 0, "the program gives the lock back and exits 0 (%d)", st);
+	ok(sharedmem_trylock(shm) == 0, "the library takes it then");
+
+	/* The library holds it: the program waits, and gets it once the
+	 * library lets go. */
+	pid = start("jobs", &in, &out);
+	(void)nanosleep(&tenth, NULL);
+	ok(sharedmem_unlock(shm) == 0 && locked(out), "the program waits "
+	    "while the library holds the lock, and takes it when given back");
+	(void)kill(pid, SIGKILL);
+	(void)close(in);
+	(void)wait_child(pid);
+	(void)fclose(out);
+	ok(sharedmem_trylock(shm) == 0 && sharedmem_unlock(shm) == 0,
+	    "killed while holding it, the program leaves the lock free");
+
+	if ((plain = sharedmem_create("plain", 64)) == NULL)
+		bail_out("create: %s", strerror(errno));
+	pid = start("plain", &in, &out);
+	(void)close(in);
+	st = wait_child(pid);
+	(void)fclose(out);
+	ok(st != 0, "on a name without a lock, the program says so and fails "
+	    "(%d)", st);
+	ok(sharedmem_unlink(plain) == 0 && sharedmem_unlink(shm) == 0 &&
+	    unlink(program) == 0, "the names and the program go");
+	(void)sharedmem_close(plain);
+	(void)sharedmem_close(shm);
+	return exit_status();
+}
