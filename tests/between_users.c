@@ -214,15 +214,9 @@ segment_of(int id, uid_t uid)
 static int
 set_of(int id, uid_t uid)
 {
-	union {
-		int		 val;
-		struct semid_ds	*buf;
-		unsigned short	*array;
-	} arg;
 	struct semid_ds ds;
 
-	arg.buf = &ds;
-	return semctl(id, 0, IPC_STAT, arg) == 0 && ds.sem_perm.cuid == uid;
+	return set_stat(id, &ds) == 0 && ds.sem_perm.cuid == uid;
 }
 
 static int
@@ -657,8 +651,7 @@ static pid_t
 in_new_namespace(const char *const *args, int *in, int *out)
 {
 	char *argv[10];
-	int to[2], from[2], i;
-	pid_t pid;
+	int i;
 
 	argv[0] = (char *)(uintptr_t)"unshare";
 	argv[1] = (char *)(uintptr_t)"--ipc";
@@ -666,23 +659,7 @@ in_new_namespace(const char *const *args, int *in, int *out)
 	for (i = 0; args[i] != NULL && i < 6; i++)
 		argv[3 + i] = (char *)(uintptr_t)args[i];
 	argv[3 + i] = NULL;
-	if (pipe(to) == -1 || pipe(from) == -1)
-		bail_out("pipe: %s", strerror(errno));
-	fflush(stdout);
-	if ((pid = fork_or_bail()) == 0) {
-		if (dup2(to[0], STDIN_FILENO) == -1 ||
-		    dup2(from[1], STDOUT_FILENO) == -1)
-			_exit(99);
-		(void)close(to[1]);
-		(void)close(from[0]);
-		execvp("unshare", argv);
-		_exit(98);
-	}
-	(void)close(to[0]);
-	(void)close(from[1]);
-	*in = to[1];
-	*out = from[0];
-	return pid;
+	return spawn_piped(argv, in, out);
 }
 
 /* One simulated reboot: name made in one namespace, found in another with
@@ -815,11 +792,6 @@ do_remove_all_modes(void)
 static void
 test_every_mode(void)
 {
-	union {
-		int		 val;
-		struct semid_ds	*buf;
-		unsigned short	*array;
-	} arg;
 	struct sharedmem_info info;
 	struct shmid_ds ds;
 	struct semid_ds sds;
@@ -839,9 +811,8 @@ test_every_mode(void)
 		}
 		track_shm(info.shmid);
 		track_sem(info.semid);
-		arg.buf = &sds;
 		if (shmctl(info.shmid, IPC_STAT, &ds) == -1 ||
-		    semctl(info.semid, 0, IPC_STAT, arg) == -1 ||
+		    set_stat(info.semid, &sds) == -1 ||
 		    (ds.shm_perm.mode & 0777) != m ||
 		    (sds.sem_perm.mode & 0777) != m ||
 		    ds.shm_perm.cuid != victim) {

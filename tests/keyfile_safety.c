@@ -1,13 +1,16 @@
 /*
- * keyfile_safety.c - key files that are not what they should be
- * (property 6): symbolic links are never followed, anything but a regular
- * file with a valid record is refused, nothing hangs, and permissions
- * keep other users out.
+ * keyfile_safety.c - key files that are not what they should be: symbolic
+ * links are never followed, anything but a regular file with a valid
+ * record - a directory, a FIFO, a socket, garbage - is refused with
+ * EINVAL, never removed, and reported by gc, nothing hangs, and
+ * permissions keep other users out.
  */
 #include <config.h>
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -91,6 +94,45 @@ test_links(void)
 	    "remove the links and the target");
 }
 
+static int bad_reported;
+
+static void
+count_bad(enum sharedmem_leftover kind, const char *file, int shmid,
+    int error, void *arg)
+{
+	(void)shmid;
+	(void)arg;
+	if (kind == SHAREDMEM_BAD_KEYFILE && error == EINVAL &&
+	    strcmp(file, "sharedmem.sock") == 0)
+		bad_reported++;
+}
+
+/* A socket at a name: open() of one fails with ENXIO (EOPNOTSUPP on some
+ * systems), which is no reason to give a caller. */
+static void
+test_socket(void)
+{
+	struct sockaddr_un addr;
+	int fd;
+
+	memset(&addr, 0, sizeof(addr));
+	addr.sun_family = AF_UNIX;
+	if (strlen(keyfile("sock")) >= sizeof(addr.sun_path)) {
+		skip(5, "the key directory's path is too long for a socket");
+		return;
+	}
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", keyfile("sock"));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+	    bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == -1)
+		bail_out("socket at %s: %s", keyfile("sock"), strerror(errno));
+	all_refuse("sock", "a socket");
+	bad_reported = 0;
+	ok(sharedmem_gc(0, count_bad, NULL) == 0 && bad_reported == 1,
+	    "gc reports the socket as no key file, and leaves it");
+	ok(unlink(keyfile("sock")) == 0 && close(fd) == 0,
+	    "the socket is still there");
+}
+
 static void
 test_odd_files(void)
 {
@@ -120,6 +162,8 @@ test_odd_files(void)
 	all_refuse("fifo", "a FIFO, without blocking");
 	alarm(0);
 	ok(unlink(keyfile("fifo")) == 0, "the FIFO is still there");
+
+	test_socket();
 
 	for (i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {
 		write_file(keyfile("garbage"), garbage[i], strlen(garbage[i]));
@@ -186,7 +230,7 @@ test_other_user(void)
 int
 main(void)
 {
-	plan(34);
+	plan(39);
 	test_links();
 	test_odd_files();
 	test_other_user();

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,25 +71,16 @@ extract(const char *page)
 static pid_t
 start(const char *name, int *in, FILE **out)
 {
-	int to[2], from[2];
+	char *argv[4];
 	pid_t pid;
+	int fd;
 
-	if (pipe(to) == -1 || pipe(from) == -1)
-		bail_out("pipe: %s", strerror(errno));
-	fflush(stdout);
-	if ((pid = fork_or_bail()) == 0) {
-		if (dup2(to[0], STDIN_FILENO) == -1 ||
-		    dup2(from[1], STDOUT_FILENO) == -1)
-			_exit(99);
-		(void)close(to[1]);
-		(void)close(from[0]);
-		execlp("perl", "perl", program, name, (char *)NULL);
-		_exit(98);
-	}
-	(void)close(to[0]);
-	(void)close(from[1]);
-	*in = to[1];
-	if ((*out = fdopen(from[0], "r")) == NULL)
+	argv[0] = (char *)(uintptr_t)"perl";
+	argv[1] = program;
+	argv[2] = (char *)(uintptr_t)name;
+	argv[3] = NULL;
+	pid = spawn_piped(argv, in, &fd);
+	if ((*out = fdopen(fd, "r")) == NULL)
 		bail_out("fdopen: %s", strerror(errno));
 	return pid;
 }

@@ -155,15 +155,27 @@ ipc_reports_mode(void)
 	return r;
 }
 
+/* semctl()'s fourth argument, which POSIX leaves to the caller. */
+union semarg {
+	int		 val;
+	struct semid_ds	*buf;
+	unsigned short	*array;
+};
+
+int
+set_stat(int id, struct semid_ds *ds)
+{
+	union semarg arg;
+
+	arg.buf = ds;
+	return semctl(id, 0, IPC_STAT, arg);
+}
+
 int
 ipc_reports_sem_times(void)
 {
 	unsigned short values[1] = { 1 };
-	union {
-		int		 val;
-		struct semid_ds	*buf;
-		unsigned short	*array;
-	} arg;
+	union semarg arg;
 	struct semid_ds ds;
 	int id, r;
 
@@ -171,8 +183,7 @@ ipc_reports_sem_times(void)
 		bail_out("semget: %s", strerror(errno));
 	arg.array = values;
 	r = semctl(id, 0, SETALL, arg) == 0;
-	arg.buf = &ds;
-	r = r && semctl(id, 0, IPC_STAT, arg) == 0 && ds.sem_otime == 0;
+	r = r && set_stat(id, &ds) == 0 && ds.sem_otime == 0;
 	if (semctl(id, 0, IPC_RMID) == -1)
 		bail_out("semctl IPC_RMID %d: %s", id, strerror(errno));
 	return r;
@@ -198,6 +209,31 @@ clock_seconds(void)
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
 		bail_out("clock_gettime: %s", strerror(errno));
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+pid_t
+spawn_piped(char *const *argv, int *in, int *out)
+{
+	int to[2], from[2];
+	pid_t pid;
+
+	if (pipe(to) == -1 || pipe(from) == -1)
+		bail_out("pipe: %s", strerror(errno));
+	fflush(stdout);
+	if ((pid = fork_or_bail()) == 0) {
+		if (dup2(to[0], STDIN_FILENO) == -1 ||
+		    dup2(from[1], STDOUT_FILENO) == -1)
+			_exit(99);
+		(void)close(to[1]);
+		(void)close(from[0]);
+		execvp(argv[0], argv);
+		_exit(98);
+	}
+	(void)close(to[0]);
+	(void)close(from[1]);
+	*in = to[1];
+	*out = from[0];
+	return pid;
 }
 
 pid_t

@@ -55,6 +55,15 @@ int	keydir_entries(const char *);
 /* A key file's path in the test's key directory, in a static buffer. */
 const char *keyfile(const char *);
 
+/* semctl(id, 0, IPC_STAT) into *ds, without the union that POSIX leaves
+ * the caller to declare: returns 0, or -1 with errno. */
+struct semid_ds;
+int	set_stat(int, struct semid_ds *);
+
+/* Runs argv[0], found on PATH, with argv, its standard input and output
+ * on pipes: *in is for writing to it, *out for reading from it. */
+pid_t	spawn_piped(char *const *, int *, int *);
+
 /* Seconds on the monotonic clock. */
 double	clock_seconds(void);
 

@@ -73,6 +73,7 @@ struct tally {
 	long	refused;	/* the expected errors */
 	long	faults;		/* damage done */
 	long	taken;		/* names created while their file was away */
+	long	missed;		/* planted files away when they were to go */
 	long	anomalies;
 };
 
@@ -462,6 +463,7 @@ race(racer *const *racers, void *const *args, int n, double seconds,
 		sum->refused += t.refused;
 		sum->faults += t.faults;
 		sum->taken += t.taken;
+		sum->missed += t.missed;
 		sum->anomalies += t.anomalies;
 		got++;
 	}
@@ -490,6 +492,7 @@ add_tally(const struct tally *t)
 	totals.refused += t->refused;
 	totals.faults += t->faults;
 	totals.taken += t->taken;
+	totals.missed += t->missed;
 	totals.anomalies += t->anomalies;
 }
 
@@ -503,6 +506,9 @@ print_race(const char *what, const struct tally *t, double seconds)
 	if (t->taken > 0)
 		diag("%s: %ld times a create took the name while its key file "
 		    "was away", what, t->taken);
+	if (t->missed > 0)
+		diag("%s: %ld times a planted file was away, held by a remover, "
+		    "when it was to go", what, t->missed);
 }
 
 /* What an attacher expects of name: the segment of owner #serial (-1:
@@ -1074,9 +1080,13 @@ swap_one(enum kind kind, const char *path, const char *hold,
 			(void)unlink(hold);
 		} else
 			anomaly("put back: %s", strerror(errno));
-	} else if (unplant(kind, path) == -1 && errno != ENOENT &&
-	    errno != ENOTDIR && errno != EISDIR)
-		anomaly("remove planted: %s", strerror(errno));
+	} else if (unplant(kind, path) == -1) {
+		/* A remover holds it under its own name, to put it back. */
+		if (errno == ENOENT)
+			tally.missed++;
+		else if (errno != ENOTDIR && errno != EISDIR)
+			anomaly("remove planted: %s", strerror(errno));
+	}
 	nap_us((long)(rnd() % 300));
 }
 
@@ -1095,6 +1105,16 @@ swapper(double until, void *arg)
 		swap_one(s->kind, race_path, hold, tmp, 1);
 		swap_one(s->kind, raceu_path, hold, tmp, 0);
 	}
+}
+
+/* Removes a planted file of kind left at name; returns 1 if it did. */
+static int
+unplant_leftover(enum kind kind, const char *name)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s", keyfile(name));
+	return intact(kind, path) && unplant(kind, path) == 0;
 }
 
 /* Creates and unlinks "race-u", whose key file the swapper replaces. */
@@ -1231,8 +1251,13 @@ race_bad_kind(enum kind kind, double seconds)
 	    sharedmem_attach("race") == NULL && errno == ENOENT;
 	back = (lost || attaches_to("race", h1)) && attaches_to("victim", hv);
 	/* What the planting left: names whose segments went while their
-	 * key files were away (stale, gc's work), not leaks. */
+	 * key files were away (stale, gc's work), and planted files that a
+	 * remover had taken for a key file when the swapper went to remove
+	 * them, and put back afterwards; not leaks. */
 	debris = sharedmem_gc(0, NULL, NULL);
+	if (t.missed > 0)
+		debris += unplant_leftover(kind, "race") +
+		    unplant_leftover(kind, "race-u");
 	unlinked = sharedmem_unlink(h1) == 0 || (lost && errno == ENOENT);
 	(void)sharedmem_close(h1);
 	h1 = NULL;

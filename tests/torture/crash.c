@@ -142,24 +142,6 @@ op_flags(enum op op)
 	return SHAREDMEM_LOCK | SHAREDMEM_SEMAPHORES(SEMS);
 }
 
-/* semctl()'s fourth argument, which the program declares (as
- * src/internal.h does). */
-union semarg {
-	int		 val;
-	struct semid_ds	*buf;
-	unsigned short	*array;
-};
-
-/* Fills *ds with the state of the semaphore set id. */
-static int
-set_stat(int id, struct semid_ds *ds)
-{
-	union semarg arg;
-
-	arg.buf = ds;
-	return semctl(id, 0, IPC_STAT, arg);
-}
-
 /* Shows a failure, up to DIAG_MAX of them. */
 static void fail(const char *, ...) TAP_PRINTF(1, 2);
 

@@ -1,7 +1,7 @@
 /*
- * perms.c - permissions (issue 4, part 5), beside what keyfile_safety
- * tests already (0600 refuses another user, a read-only attach faults on
- * write):
+ * perms.c - permissions, beside what keyfile_safety tests already (0600
+ * refuses another user, a read-only attach faults on write) and what
+ * between_users tests of unprivileged creators:
  *  - nothing the library creates is writable by others unless asked: the
  *    key file, which is the create's private file published by link(2),
  *    gives others read access at most, under any umask and mode;
@@ -84,8 +84,7 @@ only_keyfile(const char *name)
 
 /*
  * Creates a name of each mode with the umask cleared, and checks the key
- * file's and the segment's permissions.  Root can create and attach
- * segments of every mode; others only those they may read and write.
+ * file's and the segment's permissions.
  */
 static void
 test_modes(void)
@@ -117,8 +116,6 @@ test_modes(void)
 		(void)sharedmem_close(shm);
 	}
 	for (mode = 0; mode <= 0777; mode++) {
-		if (geteuid() != 0 && (mode & 0600) != 0600)
-			continue;
 		tried++;
 		if ((shm = sharedmem_open("mode", SHAREDMEM_CREATE, 64,
 		    mode)) == NULL) {
