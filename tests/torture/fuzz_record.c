@@ -6,9 +6,12 @@
  * Two properties, on each input:
  *  - the input as a key file: if it parses, it holds a record the
  *    library could have written, and formatting the record and parsing
- *    that again gives the same record;
+ *    that again gives the same record (in the current version: a version
+ *    1 record comes back with the name "x" it is given);
  *  - the input's first bytes as a record of the kind the library writes
- *    (a key other than 0, shmid -1 or above, size and pid above 0):
+ *    (a key other than 0, shmid -1 or above, size and pid above 0, a
+ *    name of SHAREDMEM_NAME_MAX name characters and a run of BOOT_MAX
+ *    run characters at most, from the bytes that follow):
  *    record_format() takes it in RECORD_MAX bytes, and what it writes
  *    parses back to that very record.
  */
@@ -30,7 +33,24 @@ static int
 same(const struct record *a, const struct record *b)
 {
 	return key_bits(a->key) == key_bits(b->key) &&
-	    a->shmid == b->shmid && a->size == b->size && a->pid == b->pid;
+	    a->shmid == b->shmid && a->size == b->size && a->pid == b->pid &&
+	    a->semid == b->semid && a->nsems == b->nsems &&
+	    strcmp(a->boot, b->boot) == 0 && strcmp(a->name, b->name) == 0;
+}
+
+/* Copies the bytes at data that valid() takes, up to size - 1 of them,
+ * into buf; returns how many bytes of data it used. */
+static size_t
+take_word(const uint8_t *data, size_t len, int (*valid)(int), char *buf,
+    size_t size)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len && n < size - 1; i++)
+		if (valid(data[i]))
+			buf[n++] = (char)data[i];
+	buf[n] = '\0';
+	return i;
 }
 
 static void
@@ -75,6 +95,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int parsed;
 	size_t at;
 
+	memset(&rec, 0, sizeof(rec));
 	if ((buf = malloc(size > 0 ? size : 1)) == NULL)
 		return 0;
 	memcpy(buf, data, size);
@@ -84,8 +105,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (parsed == 0) {
 		if (rec.shmid < -1 || rec.size == 0 || rec.pid <= 0 ||
 		    key_bits(rec.key) == 0 ||
-		    key_bits(rec.key) == key_bits((key_t)-1))
+		    key_bits(rec.key) == key_bits((key_t)-1) ||
+		    (rec.version == 2) != (rec.name[0] != '\0') ||
+		    (rec.nsems == 0) != (rec.semid == -1))
 			fail("record_parse takes a record it must not", &rec);
+		if (rec.version == 1)
+			strcpy(rec.name, "x");
 		(void)round_trip(&rec);
 	}
 
@@ -100,10 +125,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(&rec.size, data + at, sizeof(rec.size));
 	at += sizeof(rec.size);
 	memcpy(&rec.pid, data + at, sizeof(rec.pid));
+	at += sizeof(rec.pid);
 	/* Keys that cannot be one: IPC_PRIVATE, and ftok()'s error value. */
 	if (key_bits(rec.key) == 0 || key_bits(rec.key) == key_bits((key_t)-1) ||
 	    rec.shmid < -1 || rec.size == 0 || rec.pid <= 0)
 		return 0;
+	rec.version = 2;
+	rec.semid = -1;
+	rec.nsems = 0;
+	if (at < size && data[at] % 2 == 1 && rec.shmid != -1) {
+		rec.semid = rec.shmid;
+		rec.nsems = 1U + data[at] % SEMS_MAX;
+	}
+	if (at < size)
+		at++;
+	at += take_word(data + at, (size - at) / 2, boot_char, rec.boot,
+	    sizeof(rec.boot));
+	(void)take_word(data + at, size - at, name_char, rec.name,
+	    sizeof(rec.name));
+	if (rec.name[0] == '\0')
+		strcpy(rec.name, "x");
 	(void)round_trip(&rec);
 	return 0;
 }
