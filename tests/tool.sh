@@ -57,30 +57,7 @@ have_sysv_perl=false
 $have_perl && perl -MIPC::SysV=IPC_CREAT -e 1 >/dev/null 2>&1 &&
     have_sysv_perl=true
 me=$(id -un)
-
-n=0
-# check DESCRIPTION COMMAND...: one test, passed if COMMAND succeeds.  A
-# failure shows the tool's last status and output.
-check() {
-	what=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $what"
-	else
-		echo "not ok $n - $what"
-		echo "# last: sharedmem $last: status ${status-none}"
-		sed 's/^/# stdout: /' "$tmp/out" 2>/dev/null | head -20
-		sed 's/^/# stderr: /' "$tmp/err" 2>/dev/null | head -20
-	fi
-	return 0
-}
-
-# skip DESCRIPTION REASON
-skip() {
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
+. "$top_srcdir/tests/tool-lib.sh"
 
 # check_modes DESCRIPTION COMMAND...: check, where shmctl(IPC_STAT) reports
 # the modes segments are made with (not under qemu-user for s390x).
@@ -94,14 +71,6 @@ check_modes() {
 	fi
 }
 
-# run ARG...: runs the tool with stdin from /dev/null; output in
-# $tmp/out and $tmp/err, exit status in $status.
-run() {
-	last="$*"
-	"$tool" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
-	status=$?
-}
-
 # feed FILE ARG...: run, with stdin from FILE.
 feed() {
 	input=$1
@@ -109,52 +78,6 @@ feed() {
 	last="$* < $input"
 	"$tool" "$@" <"$input" >"$tmp/out" 2>"$tmp/err"
 	status=$?
-}
-
-# lines VALUE...: the output is exactly the VALUEs, one a line.
-lines() {
-	printf '%s\n' "$@" >"$tmp/want"
-	cmp -s "$tmp/want" "$tmp/out"
-}
-
-# quiet: status 0, and nothing on stdout or stderr.
-quiet() {
-	test "$status" -eq 0 && test ! -s "$tmp/out" && test ! -s "$tmp/err"
-}
-
-# succeeded VALUE...: status 0, the VALUEs on stdout, nothing on stderr.
-succeeded() {
-	test "$status" -eq 0 && lines "$@" && test ! -s "$tmp/err"
-}
-
-# worked: status 0, nothing on stderr.
-worked() {
-	test "$status" -eq 0 && test ! -s "$tmp/err"
-}
-
-# has PATTERN...: every PATTERN is on stdout.
-has() {
-	for pattern in "$@"; do
-		grep -e "$pattern" "$tmp/out" >/dev/null || return 1
-	done
-}
-
-# failed STATUS PATTERN...: that status, nothing on stdout, and every
-# PATTERN on stderr, which starts with "sharedmem: ".
-failed() {
-	test "$status" -eq "$1" || return 1
-	shift
-	test ! -s "$tmp/out" || return 1
-	grep '^sharedmem: ' "$tmp/err" >/dev/null || return 1
-	for pattern in "$@"; do
-		grep -e "$pattern" "$tmp/err" >/dev/null || return 1
-	done
-}
-
-# failed_once PATTERN...: status 1, and the reason in one line.
-failed_once() {
-	failed 1 "$@" &&
-	    test "$(wc -l <"$tmp/err" | tr -d ' ')" -eq 1
 }
 
 # refused PATTERN...: status 2, the reason and a usage line on stderr.
@@ -168,24 +91,8 @@ helped() {
 	    grep "^usage: sharedmem $1" "$tmp/out" >/dev/null
 }
 
-# names: the names in the key directory, as its files show them.
-names() {
-	ls "$dir" | sed -n 's/^sharedmem\.//p' | tr '\n' ' ' | sed 's/ $//'
-}
-
 empty_dir() {
 	test -z "$(ls -A "$dir")"
-}
-
-# row NAME: NAME's line in the last output of ls, its fields one blank
-# apart.
-row() {
-	awk -v name="$1" '$1 == name { $1 = $1; print }' "$tmp/out"
-}
-
-# field LABEL: the value of LABEL in the last output of stat.
-field() {
-	sed -n "s/^$1: *//p" "$tmp/out"
 }
 
 # segment ID KEY: ipcs shows a segment ID at KEY, of this user.
