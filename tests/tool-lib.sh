@@ -63,6 +63,13 @@ has() {
 	done
 }
 
+# noted TEXT: status 0, nothing on stdout, and on stderr one line,
+# "sharedmem: TEXT": a note of what stays.
+noted() {
+	test "$status" -eq 0 && test ! -s "$tmp/out" &&
+	    test "$(cat "$tmp/err")" = "sharedmem: $1"
+}
+
 # failed STATUS PATTERN...: that status, nothing on stdout, and every
 # PATTERN on stderr, which starts with "sharedmem: ".
 failed() {

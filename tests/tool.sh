@@ -661,8 +661,7 @@ check "... and so does rm of the new Sz" quiet
 demo_record Sz "s/ size=35 / size=99 /"
 run rm Sz
 check "rm Sz, a record of another size, exits 0 and says the segment stays" \
-    eval 'test "$status" -eq 0 && test ! -s "$tmp/out" &&
-    test "$(cat "$tmp/err")" = "sharedmem: Sz: removed its key file, which was stale: $sz_cause; that segment was left alone"'
+    noted "Sz: removed its key file, which was stale: $sz_cause; that segment was left alone"
 check "... removes its key file, and leaves Demo's segment" \
     eval 'test "$(names)" = Demo && segment "$id" "$key"'
 
@@ -672,8 +671,7 @@ stale_row Link "stale: not its segment"
 stale_checks Link "$link_cause (sharedmem rm Link or sharedmem gc clears it, and leaves the other name alone)"
 run rm Link
 check "rm Link, Demo's key file linked, exits 0 and says Demo stays" \
-    eval 'test "$status" -eq 0 && test ! -s "$tmp/out" &&
-    test "$(cat "$tmp/err")" = "sharedmem: Link: removed its key file, which was stale: $link_cause; the other name was left alone"'
+    noted "Link: removed its key file, which was stale: $link_cause; the other name was left alone"
 check "... removes the link, and leaves Demo and its segment" \
     eval 'test "$(names)" = Demo && segment "$id" "$key" &&
     "$tool" read Demo >/dev/null'

@@ -250,8 +250,7 @@ a_rm_id=$(id_of a_rm) a_rm_key=$(key_of a_rm)
 chmod 1755 "$dir"
 as "$a" rm a_rm
 check "A: rm where the key directory keeps the key file: the segment goes, the key file stays, and why" \
-    eval 'test "$status" -eq 0 && test ! -s "$tmp/out" &&
-    test "$(cat "$tmp/err")" = "sharedmem: a_rm: its segment was removed, and its key file left behind, stale: the key directory $dir belongs to root (uid 0), mode 1755, and does not let you remove files from it" &&
+    eval 'noted "a_rm: its segment was removed, and its key file left behind, stale: the key directory $dir belongs to root (uid 0), mode 1755, and does not let you remove files from it" &&
     ! segment_at "$a_rm_id" "$a_rm_key"'
 chmod 1777 "$dir"
 run rm a_rm
@@ -264,8 +263,7 @@ check "A: read of the planted name: not its segment, and rm or gc clears it and 
     failed_once "^sharedmem: planted: stale: $not_b (sharedmem rm planted or sharedmem gc clears it, and leaves that segment alone)\$"
 as "$a" rm planted
 check "A: rm of the planted name exits 0 and says B's segment was left alone" \
-    eval 'test "$status" -eq 0 && test ! -s "$tmp/out" &&
-    test "$(cat "$tmp/err")" = "sharedmem: planted: removed its key file, which was stale: $not_b; that segment was left alone"'
+    noted "planted: removed its key file, which was stale: $not_b; that segment was left alone"
 check "... the key file is gone, B's segment is not" \
     eval 'test ! -e "$dir/sharedmem.planted" && segment_at "$b_id" "$b_key"'
 
@@ -280,8 +278,7 @@ check "root: stat of A's stale name: stale, why, and rm clears it" \
 plant planted2 b_seg || { echo "Bail out! A cannot plant a record"; exit 99; }
 run rm planted2
 check "root: rm of a planted name exits 0 and says B's segment was left alone" \
-    eval 'test "$status" -eq 0 && test ! -s "$tmp/out" &&
-    test "$(cat "$tmp/err")" = "sharedmem: planted2: removed its key file, which was stale: $not_b; that segment was left alone"'
+    noted "planted2: removed its key file, which was stale: $not_b; that segment was left alone"
 check "... the key file is gone, B's segment is not" \
     eval 'test ! -e "$dir/sharedmem.planted2" && segment_at "$b_id" "$b_key"'
 run create a_gone 8

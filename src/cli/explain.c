@@ -453,13 +453,25 @@ say_denied(const char *name, enum cli_op op, int err)
 		say_segment(name, &in, op, err);
 }
 
+/* Says why name is stale, if in finds it so; 1 if it did. */
+static int
+say_if_stale(const char *name, const struct sharedmem_info *in)
+{
+	char text[TEXT];
+
+	if (!stale_state(in))
+		return 0;
+	stale_text(text, sizeof(text), name, in);
+	warnmsg("%s: %s", name, text);
+	return 1;
+}
+
 /* ENOENT: no key directory, no name, or a name that is stale. */
 static void
 say_missing(const char *name, enum cli_op op)
 {
 	struct sharedmem_info in;
 	struct stat st;
-	char text[TEXT];
 
 	if (stat(sharedmem_dir(), &st) == -1) {
 		warnmsg("%s: no key directory %s: %s", name, sharedmem_dir(),
@@ -469,10 +481,7 @@ say_missing(const char *name, enum cli_op op)
 	if (op == OP_CREATE)
 		warnmsg("%s: the key directory %s went away", name,
 		    sharedmem_dir());
-	else if (sharedmem_inspect(name, &in) == 0 && stale_state(&in)) {
-		stale_text(text, sizeof(text), name, &in);
-		warnmsg("%s: %s", name, text);
-	} else
+	else if (sharedmem_inspect(name, &in) == -1 || !say_if_stale(name, &in))
 		warnmsg("%s: no such segment", name);
 }
 
@@ -481,16 +490,10 @@ static void
 say_stale(const char *name, enum cli_op op)
 {
 	struct sharedmem_info in;
-	char text[TEXT];
 
-	if (sharedmem_inspect(name, &in) == -1) {
+	if (sharedmem_inspect(name, &in) == -1)
 		(void)fail_name(name, errno, op);
-		return;
-	}
-	if (stale_state(&in)) {
-		stale_text(text, sizeof(text), name, &in);
-		warnmsg("%s: %s", name, text);
-	} else
+	else if (!say_if_stale(name, &in))
 		warnmsg("%s: stale a moment ago, and not now: try again", name);
 }
 

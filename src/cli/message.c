@@ -84,10 +84,33 @@ struct id_cache {
 	int		known;	/* name is an account's or a group's */
 };
 
-/* Fills the cache for id from name, which lookup found (NULL: none). */
-static void
-id_name(struct id_cache *c, unsigned long id, const char *name)
+/* The account name of a uid, or NULL; the name of a gid, or NULL. */
+static const char *
+user_lookup(unsigned long id)
 {
+	struct passwd *pw = getpwuid((uid_t)id);
+
+	return pw != NULL ? pw->pw_name : NULL;
+}
+
+static const char *
+group_lookup(unsigned long id)
+{
+	struct group *gr = getgrgid((gid_t)id);
+
+	return gr != NULL ? gr->gr_name : NULL;
+}
+
+/* The cache c, filled for id by lookup where it holds another. */
+static const struct id_cache *
+cached(struct id_cache *c, unsigned long id,
+    const char *(*lookup)(unsigned long))
+{
+	const char *name;
+
+	if (c->cached && c->id == id)
+		return c;
+	name = lookup(id);
 	c->known = name != NULL && strlen(name) < sizeof(c->name);
 	if (c->known)
 		(void)snprintf(c->name, sizeof(c->name), "%s", name);
@@ -95,21 +118,15 @@ id_name(struct id_cache *c, unsigned long id, const char *name)
 		(void)snprintf(c->name, sizeof(c->name), "%lu", id);
 	c->id = id;
 	c->cached = 1;
+	return c;
 }
 
-/* The cache, filled for uid. */
+static struct id_cache users, groups;
+
 static const struct id_cache *
 user_cache(uid_t uid)
 {
-	static struct id_cache users;
-	struct passwd *pw;
-
-	if (!users.cached || users.id != (unsigned long)uid) {
-		pw = getpwuid(uid);
-		id_name(&users, (unsigned long)uid,
-		    pw != NULL ? pw->pw_name : NULL);
-	}
-	return &users;
+	return cached(&users, (unsigned long)uid, user_lookup);
 }
 
 void
@@ -140,15 +157,8 @@ user_short(char *buf, size_t len, uid_t uid)
 void
 group_name(char *buf, size_t len, gid_t gid)
 {
-	static struct id_cache groups;
-	struct group *gr;
-
-	if (!groups.cached || groups.id != (unsigned long)gid) {
-		gr = getgrgid(gid);
-		id_name(&groups, (unsigned long)gid,
-		    gr != NULL ? gr->gr_name : NULL);
-	}
-	(void)snprintf(buf, len, "%s", groups.name);
+	(void)snprintf(buf, len, "%s", cached(&groups, (unsigned long)gid,
+	    group_lookup)->name);
 }
 
 void
