@@ -111,13 +111,8 @@ key_of() {
 # FROM, B's, under NAME's own name: it points at B's segment.
 plant() {
 	sed "s/ name=$2\$/ name=$1/" "$dir/sharedmem.$2" >"$tmp/record"
-	chmod 0644 "$tmp/record"
-	chmod 0755 "$tmp"
-	"$as_user" $a /bin/sh -c 'umask 022 && cat "$1" >"$2"' sh \
-	    "$tmp/record" "$dir/sharedmem.$1"
-	plant_status=$?
-	chmod 0700 "$tmp"
-	test "$plant_status" -eq 0 &&
+	"$as_user" $a /bin/sh -c 'umask 022 && cat >"$1"' sh \
+	    "$dir/sharedmem.$1" <"$tmp/record" &&
 	    test "$(ls -n "$dir/sharedmem.$1" | awk '{ print $3 }')" = "$ua"
 }
 
