@@ -57,30 +57,7 @@ have_sysv_perl=false
 $have_perl && perl -MIPC::SysV=IPC_CREAT -e 1 >/dev/null 2>&1 &&
     have_sysv_perl=true
 me=$(id -un)
-
-n=0
-# check DESCRIPTION COMMAND...: one test, passed if COMMAND succeeds.  A
-# failure shows the tool's last status and output.
-check() {
-	what=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $what"
-	else
-		echo "not ok $n - $what"
-		echo "# last: sharedmem $last: status ${status-none}"
-		sed 's/^/# stdout: /' "$tmp/out" 2>/dev/null | head -20
-		sed 's/^/# stderr: /' "$tmp/err" 2>/dev/null | head -20
-	fi
-	return 0
-}
-
-# skip DESCRIPTION REASON
-skip() {
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
+. "$top_srcdir/tests/tool-lib.sh"
 
 # check_modes DESCRIPTION COMMAND...: check, where shmctl(IPC_STAT) reports
 # the modes segments are made with (not under qemu-user for s390x).
@@ -94,14 +71,6 @@ check_modes() {
 	fi
 }
 
-# run ARG...: runs the tool with stdin from /dev/null; output in
-# $tmp/out and $tmp/err, exit status in $status.
-run() {
-	last="$*"
-	"$tool" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
-	status=$?
-}
-
 # feed FILE ARG...: run, with stdin from FILE.
 feed() {
 	input=$1
@@ -109,52 +78,6 @@ feed() {
 	last="$* < $input"
 	"$tool" "$@" <"$input" >"$tmp/out" 2>"$tmp/err"
 	status=$?
-}
-
-# lines VALUE...: the output is exactly the VALUEs, one a line.
-lines() {
-	printf '%s\n' "$@" >"$tmp/want"
-	cmp -s "$tmp/want" "$tmp/out"
-}
-
-# quiet: status 0, and nothing on stdout or stderr.
-quiet() {
-	test "$status" -eq 0 && test ! -s "$tmp/out" && test ! -s "$tmp/err"
-}
-
-# succeeded VALUE...: status 0, the VALUEs on stdout, nothing on stderr.
-succeeded() {
-	test "$status" -eq 0 && lines "$@" && test ! -s "$tmp/err"
-}
-
-# worked: status 0, nothing on stderr.
-worked() {
-	test "$status" -eq 0 && test ! -s "$tmp/err"
-}
-
-# has PATTERN...: every PATTERN is on stdout.
-has() {
-	for pattern in "$@"; do
-		grep -e "$pattern" "$tmp/out" >/dev/null || return 1
-	done
-}
-
-# failed STATUS PATTERN...: that status, nothing on stdout, and every
-# PATTERN on stderr, which starts with "sharedmem: ".
-failed() {
-	test "$status" -eq "$1" || return 1
-	shift
-	test ! -s "$tmp/out" || return 1
-	grep '^sharedmem: ' "$tmp/err" >/dev/null || return 1
-	for pattern in "$@"; do
-		grep -e "$pattern" "$tmp/err" >/dev/null || return 1
-	done
-}
-
-# failed_once PATTERN...: status 1, and the reason in one line.
-failed_once() {
-	failed 1 "$@" &&
-	    test "$(wc -l <"$tmp/err" | tr -d ' ')" -eq 1
 }
 
 # refused PATTERN...: status 2, the reason and a usage line on stderr.
@@ -168,24 +91,8 @@ helped() {
 	    grep "^usage: sharedmem $1" "$tmp/out" >/dev/null
 }
 
-# names: the names in the key directory, as its files show them.
-names() {
-	ls "$dir" | sed -n 's/^sharedmem\.//p' | tr '\n' ' ' | sed 's/ $//'
-}
-
 empty_dir() {
 	test -z "$(ls -A "$dir")"
-}
-
-# row NAME: NAME's line in the last output of ls, its fields one blank
-# apart.
-row() {
-	awk -v name="$1" '$1 == name { $1 = $1; print }' "$tmp/out"
-}
-
-# field LABEL: the value of LABEL in the last output of stat.
-field() {
-	sed -n "s/^$1: *//p" "$tmp/out"
 }
 
 # segment ID KEY: ipcs shows a segment ID at KEY, of this user.
@@ -322,14 +229,15 @@ check "ls -l shows Demo with a creator pid and times" \
 
 run stat Demo
 check "stat Demo exits 0" worked
-check "stat Demo: name, key file, key, shmid, live" eval '
+check "stat Demo: name, key file and its owner, key, shmid, live" eval '
     test "$(field name)" = Demo &&
     test "$(field "key file")" = "$dir/sharedmem.Demo" &&
+    test "$(field "key file owner")" = "$me ($(id -u))" &&
     test "$(field key)" = "$key" && test "$(field shmid)" = "$id" &&
     test "$(field status)" = live'
-check_modes "stat Demo: size 35, attached 0, owner $me, mode 600" eval '
+check_modes "stat Demo: size 35, attached 0, owner $me, mode 0600" eval '
     test "$(field size)" = 35 && test "$(field attached)" = 0 &&
-    test "$(field owner)" = "$me ($(id -u))" && test "$(field mode)" = 600'
+    test "$(field owner)" = "$me ($(id -u))" && test "$(field mode)" = 0600'
 check "stat Demo: creator pid, change time" eval '
     field "creator pid" | grep "^[0-9][0-9]*\$" >/dev/null &&
     field "change time" | grep "^[0-9-]* [0-9:]* [-+][0-9]*\$" >/dev/null'
@@ -338,17 +246,18 @@ check "stat /Demo is Demo" eval 'worked && test "$(field name)" = /Demo &&
     test "$(field shmid)" = "$id"'
 
 run create Demo 10
-check "create of an existing name fails: exists" failed_once "Demo: exists"
+check "create of an existing name fails: exists, and how to remove it" \
+    failed_once "^sharedmem: Demo: exists already (sharedmem rm Demo removes it)\$"
 run create Perm 1k -m 644
 check "create NAME SIZE -m 644: options after the operands" quiet
 run stat Perm
-check_modes "... makes a segment of 1024 bytes, mode 644" \
-    eval 'test "$(field size)" = 1024 && test "$(field mode)" = 644'
+check_modes "... makes a segment of 1024 bytes, mode 0644" \
+    eval 'test "$(field size)" = 1024 && test "$(field mode)" = 0644'
 run create -m 0640 Perm2 0x10
 check "create -m 0640 NAME 0x10: options first, a size in hex" quiet
 run stat Perm2
-check_modes "... makes a segment of 16 bytes, mode 640" \
-    eval 'test "$(field size)" = 16 && test "$(field mode)" = 640'
+check_modes "... makes a segment of 16 bytes, mode 0640" \
+    eval 'test "$(field size)" = 16 && test "$(field mode)" = 0640'
 run create -- -dash 1
 check "create -- -dash 1: a name that starts with a dash" quiet
 run create -- X 1 -m 644
@@ -404,6 +313,17 @@ case $shmmax in
 esac
 check "... and makes nothing" test "$(names)" = Demo
 
+# A size no system takes, at a name that exists: the size is the cause,
+# not the key file.  2^63 is over the SHMMAX of every 64-bit system.
+run create Demo 9223372036854775808
+if test "$status" -eq 2; then
+	skip "create of an existing name with a size over SHMMAX blames the size" \
+	    "the tool's size_t cannot hold 2^63"
+else
+	check "create of an existing name with a size over SHMMAX blames the size" \
+	    failed_once "^sharedmem: Demo: the system refuses a segment of that size: it is over SHMMAX"
+fi
+
 # Names that are no names.
 run create a/b 10
 check "create a/b fails: not a valid name" failed_once "a/b: not a valid name"
@@ -412,32 +332,69 @@ check "create .. fails: not a valid name" failed_once "\\.\\.: not a valid name"
 long=$(printf '%0201d' 0)
 run create "$long" 10
 check "create of a 201-byte name fails: too long" failed_once "name too long"
+# A name within bounds in a key directory whose path has a component
+# over NAME_MAX: the directory's path is what is too long.
+long_dir=$tmp/$(printf '%0300d' 0)
+for cmd in create stat rm; do
+	case $cmd in
+	create) run -d "$long_dir" create X 1 ;;
+	*) run -d "$long_dir" "$cmd" X ;;
+	esac
+	check "$cmd X in a key directory with a 300-byte component blames its path" \
+	    failed_once "^sharedmem: X: the key directory's path is too long: .*: $long_dir\$"
+done
 run stat 'x y'
 check "stat 'x y' fails: not a valid name" failed_once "x y: not a valid name"
 run rm 'a*'
 check "rm 'a*' fails: not a valid name" failed_once "a\\*: not a valid name"
 check "bad names make nothing" test "$(names)" = Demo
 
-# A file at a name that is no key file: shown, refused, never removed.
+# Files at a name that are no key files: each is shown for what it is,
+# refused, and never removed.
+# not_keyfile NAME KIND: the file at NAME is KIND, as the tool says it.
+not_keyfile() {
+	nk_name=$1 nk_kind=$2 nk_path=$dir/sharedmem.$1
+	run ls
+	check "ls shows $nk_name as not a key file: $nk_kind" \
+	    eval 'worked && test "$(row "$nk_name")" = "$nk_name - - - - - - not a key file: $nk_kind"'
+	run stat "$nk_name"
+	check "stat $nk_name fails: not a key file: $nk_kind, at its path" \
+	    failed_once "^sharedmem: $nk_name: not a key file: $nk_kind ($nk_path)\$"
+	for nk_cmd in create rm read; do
+		case $nk_cmd in
+		create) run create "$nk_name" 1 ;;
+		*) run "$nk_cmd" "$nk_name" ;;
+		esac
+		check "$nk_cmd $nk_name fails: not a key file: $nk_kind" \
+		    failed_once "^sharedmem: $nk_name: not a key file: $nk_kind ("
+	done
+	run gc
+	check "gc keeps $nk_name, and says what it is" \
+	    succeeded "kept sharedmem.$nk_name: not a key file: $nk_kind" \
+	    "nothing to clean up"
+	check "... and $nk_name is still there" \
+	    eval 'test -e "$nk_path" || test -h "$nk_path"'
+	rm -rf "$nk_path"
+}
 echo "not a key file" >"$dir/sharedmem.Junk"
-run ls
-check "ls shows Junk as not a key file" \
-    eval 'worked && test "$(row Junk)" = "Junk - - - - - - not a key file"'
-run stat Junk
-check "stat Junk fails: not a key file sharedmem wrote" \
-    failed_once "Junk: its key file $dir/sharedmem.Junk is not one that sharedmem wrote"
-run create Junk 1
-check "create Junk fails: not a key file sharedmem wrote" \
-    failed_once "Junk: its key file .* is not one that sharedmem wrote"
-run rm Junk
-check "rm Junk fails: not a key file sharedmem wrote" \
-    failed_once "Junk: its key file .* is not one that sharedmem wrote"
-run gc
-check "gc keeps Junk, and says so" \
-    succeeded "kept sharedmem.Junk: not a sharedmem key file" \
-    "nothing to clean up"
-check "... and Junk is still there" test "$(names)" = "Demo Junk"
-rm -f "$dir/sharedmem.Junk"
+not_keyfile Junk "a file without a record"
+mkdir "$dir/sharedmem.Dir"
+not_keyfile Dir "a directory"
+ln -s sharedmem.Demo "$dir/sharedmem.Sym"
+not_keyfile Sym "a symbolic link"
+if mkfifo "$dir/sharedmem.Fifo" 2>/dev/null; then
+	not_keyfile Fifo "a FIFO"
+else
+	skip "a FIFO at a name" "mkfifo fails here"
+fi
+if $have_perl && perl -MSocket -e '
+	socket(my $s, PF_UNIX, SOCK_STREAM, 0) or die "socket: $!\n";
+	bind($s, pack_sockaddr_un($ARGV[0])) or die "bind: $!\n";
+	' "$dir/sharedmem.Sock" 2>"$tmp/err"; then
+	not_keyfile Sock "a socket"
+else
+	skip "a socket at a name" "Perl cannot make one: $(cat "$tmp/err")"
+fi
 
 # Names that do not exist.
 for cmd in stat key id read dump; do
@@ -636,6 +593,89 @@ else
 	skip "stale names, made with ipcrm" "no ipcrm"
 fi
 
+# ------------------------------------------ key files not to be believed
+# Records made by hand next to Demo's: one of another run of the system,
+# one of another size than Demo's segment, and Demo's own key file linked
+# under another name.  None of them is that name's segment, and removing
+# them leaves Demo's segment alone.
+demo_rec=$(cat "$dir/sharedmem.Demo")
+# demo_record NAME SCRIPT: Demo's record, changed by the sed SCRIPT, as
+# the key file of NAME.
+demo_record() {
+	printf '%s\n' "$demo_rec" | sed "$2; s/ name=Demo\$/ name=$1/" \
+	    >"$dir/sharedmem.$1"
+}
+# stale_row NAME STATUS: ls shows NAME with Demo's key and shmid, stale so.
+stale_row() {
+	sr_name=$1 sr_status=$2
+	run ls
+	check "ls shows $1 with the key and shmid it records, as $2" \
+	    eval 'worked &&
+	    test "$(row "$sr_name")" = "$sr_name $key $id - - - - $sr_status"'
+}
+# stale_checks NAME TEXT: every command that needs a segment says TEXT,
+# after "NAME: stale: ", and stat says it as the status.
+stale_checks() {
+	sc_name=$1 sc_text=$2
+	for cmd in read dump key id; do
+		run "$cmd" "$sc_name"
+		check "$cmd $sc_name fails: stale, and why" \
+		    failed_once "^sharedmem: $sc_name: stale: $sc_text\$"
+	done
+	run stat "$sc_name"
+	check "stat $sc_name says why it is stale, and exits 0" \
+	    eval 'worked && test "$(field status)" = "stale: $sc_text" &&
+	    test "$(field "key file owner")" = "$me ($(id -u))"'
+}
+boot=$(printf '%s\n' "$demo_rec" | sed -n 's/.* boot=\([^ ]*\) .*/\1/p')
+if test -n "$boot"; then
+	# Another identity of the same source as this run's (boot.c).
+	other_boot="s/ boot=[^ ]* / boot=${boot%%:*}:00000000-0000-0000-0000-000000000000.1 /"
+	demo_record Ob "$other_boot"
+	ob_text="its key file was written before the system last started, or in another IPC namespace, so its segment is gone (sharedmem rm Ob or sharedmem gc clears it)"
+	stale_row Ob "stale: other boot or namespace"
+	stale_checks Ob "$ob_text"
+	run rm Ob
+	check "rm Ob, a record of another run, is quiet" quiet
+	check "... removes its key file, and leaves the segment at its key" \
+	    eval 'test "$(names)" = Demo && segment "$id" "$key"'
+	demo_record Ob "$other_boot"
+	run gc
+	check "gc removes Ob, a record of another run" succeeded \
+	    "removed stale name Ob (shmid $id)" "removed 1 leftover"
+	check "... and leaves the segment at its key" \
+	    eval 'test "$(names)" = Demo && segment "$id" "$key"'
+else
+	skip "a record of another run of the system" \
+	    "this system cannot tell one run from the next"
+fi
+
+demo_record Sz "s/ size=35 / size=99 /"
+sz_cause="not its segment: the segment its key file names (shmid $id) has 35 bytes, not the 99 it records"
+stale_row Sz "stale: not its segment"
+stale_checks Sz "$sz_cause (sharedmem rm Sz or sharedmem gc clears it, and leaves that segment alone)"
+run create Sz 8 -m 400
+check "create over Sz, a stale name of one's own, works" quiet
+run rm Sz
+check "... and so does rm of the new Sz" quiet
+demo_record Sz "s/ size=35 / size=99 /"
+run rm Sz
+check "rm Sz, a record of another size, exits 0 and says the segment stays" \
+    noted "Sz: removed its key file, which was stale: $sz_cause; that segment was left alone"
+check "... removes its key file, and leaves Demo's segment" \
+    eval 'test "$(names)" = Demo && segment "$id" "$key"'
+
+ln "$dir/sharedmem.Demo" "$dir/sharedmem.Link"
+link_cause="not its key file: the record in it is another name's (a link to that name's key file, or a copy)"
+stale_row Link "stale: not its segment"
+stale_checks Link "$link_cause (sharedmem rm Link or sharedmem gc clears it, and leaves the other name alone)"
+run rm Link
+check "rm Link, Demo's key file linked, exits 0 and says Demo stays" \
+    noted "Link: removed its key file, which was stale: $link_cause; the other name was left alone"
+check "... removes the link, and leaves Demo and its segment" \
+    eval 'test "$(names)" = Demo && segment "$id" "$key" &&
+    "$tool" read Demo >/dev/null'
+
 # A create that died after its first step: a private file named after a
 # process that has exited.
 sh -c 'exit 0' &
@@ -758,6 +798,14 @@ if $have_ipcs; then
 	    eval 'ipcs_list | grep "^s $semid $lkey " >/dev/null'
 else
 	skip "ipcs -s shows the set" "no ipcs"
+fi
+if $have_ipcrm; then
+	ipcrm -s "$semid"
+	run stat L
+	check "stat, once ipcrm removed the set: recorded, and not there" \
+	    eval 'worked && test "$(field semaphores)" = "semid $semid: a lock and 2 counting semaphores (not there: gone, or not open to you)"'
+else
+	skip "stat of a name whose set was removed" "no ipcrm"
 fi
 run create P 64 -P
 check "create -P is quiet" quiet

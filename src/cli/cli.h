@@ -29,6 +29,7 @@
 #define CLI_USAGE	2
 
 struct cli;
+struct sharedmem_info;
 
 /* A subcommand, as main.c dispatches it and help describes it. */
 struct command {
@@ -62,10 +63,25 @@ struct cli {
  */
 enum cli_op {
 	OP_LOOKUP,	/* finding a name */
-	OP_ATTACH,
+	OP_ATTACH,	/* to read and write */
+	OP_READ,	/* to read only */
 	OP_CREATE,
 	OP_REMOVE
 };
+
+/* explain.c: why a call for a name failed, returning the exit status
+ * for it; whether the name inspected is stale, and why, with what clears
+ * it ("stale: ... (sharedmem rm NAME ...)"); the notes of rm, for a
+ * name removed whose key file stays behind, and for a stale name cleared
+ * whose key file led elsewhere; what a file at a name is, that is no key
+ * file ("not a key file: a socket"). */
+int	fail_name(const char *, int, enum cli_op);
+int	stale_state(const struct sharedmem_info *);
+void	stale_text(char *, size_t, const char *,
+	    const struct sharedmem_info *);
+void	removed_note(const char *);
+void	cleared_note(const char *, const struct sharedmem_info *);
+void	not_keyfile(char *, size_t, const char *);
 
 /* list.c */
 int	cmd_id(struct cli *);
@@ -83,15 +99,19 @@ int	cmd_create(struct cli *);
 int	cmd_gc(struct cli *);
 int	cmd_rm(struct cli *);
 
-/* message.c */
+/* message.c: user_name gives "alice", or "1000" where no account has
+ * the uid; user_label "alice (uid 1000)" or "uid 1000"; user_short
+ * "alice" or "uid 1000"; mode_text "1777", with the special bits. */
 void	warnmsg(const char *, ...) CLI_PRINTF(1, 2);
-int	fail_name(const char *, int, enum cli_op);
 void	usage_error(const struct cli *, const char *, ...)
 	    CLI_PRINTF(2, 3) CLI_NORETURN;
 void	usage(const struct command *, FILE *);
 int	output_done(void);
 void	user_name(char *, size_t, uid_t);
+void	user_label(char *, size_t, uid_t);
+void	user_short(char *, size_t, uid_t);
 void	group_name(char *, size_t, gid_t);
+void	mode_text(char *, size_t, mode_t);
 
 /* number.c */
 int	parse_bytes(const char *, size_t *);

@@ -78,7 +78,8 @@ open_segment(const char *name, int flags)
 	sharedmem *shm;
 
 	if ((shm = sharedmem_open(name, flags, 0, 0)) == NULL)
-		(void)fail_name(name, errno, OP_ATTACH);
+		(void)fail_name(name, errno,
+		    flags & SHAREDMEM_RDONLY ? OP_READ : OP_ATTACH);
 	return shm;
 }
 

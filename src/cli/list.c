@@ -1,13 +1,12 @@
 /*
- * list.c - ls, stat, key and id: what the names are, and their segments
- * as ipcs(1) would show them.
+ * list.c - ls, stat, key and id: what the names are, as the library
+ * judges them, and their segments as ipcs(1) would show them.
  */
 #include <config.h>
 
 #include <sys/types.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
-#include <sys/sem.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -18,21 +17,14 @@
 #include "sharedmem.h"
 #include "cli.h"
 
-/* How a name stands. */
-enum state {
-	LIVE,		/* its segment is there, ds filled in */
-	NO_STAT,	/* its segment is there, but IPC_STAT refused */
-	STALE,		/* its segment is gone */
-	FAILED		/* the lookup failed with err */
-};
-
+/* A name as the library judges it, and its segment as the kernel shows
+ * it where it is live. */
 struct entry {
-	const char	*name;
-	enum state	 state;
-	int		 err;
-	key_t		 key;
-	int		 shmid;
-	struct shmid_ds	 ds;
+	const char		*name;
+	int			 err;	/* sharedmem_inspect() failed so */
+	struct sharedmem_info	 info;
+	int			 seen;	/* ds filled in */
+	struct shmid_ds		 ds;
 };
 
 static void
@@ -40,18 +32,18 @@ inspect(const char *name, struct entry *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->name = name;
-	e->shmid = -1;
-	if (sharedmem_lookup(name, &e->key, &e->shmid) == -1) {
+	if (sharedmem_inspect(name, &e->info) == -1) {
 		e->err = errno;
-		e->state = errno == ESTALE ? STALE : FAILED;
-	} else if (shmctl(e->shmid, IPC_STAT, &e->ds) == 0)
-		e->state = LIVE;
-	else if (errno == EINVAL || errno == EIDRM)
-		e->state = STALE;	/* removed since the lookup */
-	else {
-		e->err = errno;
-		e->state = NO_STAT;
+		return;
 	}
+	if (e->info.state != SHAREDMEM_LIVE)
+		return;
+	if (shmctl(e->info.shmid, IPC_STAT, &e->ds) == 0)
+		e->seen = 1;
+	else if (errno == EINVAL || errno == EIDRM)
+		e->info.state = SHAREDMEM_GONE;	/* removed since */
+	else
+		e->info.state = SHAREDMEM_HIDDEN;
 }
 
 /* A key as ipcs(1) prints it: a 32-bit key_t through unsigned, in hex. */
@@ -105,41 +97,56 @@ struct row {
 	char		 cell[NCOLUMNS][CELL];
 };
 
-/* What ls shows in the status column of a name it cannot describe. */
+/* What ls shows in the status column of a name it cannot describe as
+ * ipcs would; buf holds the words where they are made. */
 static const char *
-trouble(const struct entry *e)
+trouble(const struct entry *e, char *buf, size_t len)
 {
-	switch (e->state) {
-	case STALE:
-		return "stale";
-	case NO_STAT:
-		return "segment not readable";
-	case FAILED:
+	char *path;
+
+	if (e->err != 0) {
 		if (e->err == EACCES)
 			return "key file not readable";
-		if (e->err == EINVAL)
+		if (e->err != EINVAL)
+			return strerror(e->err);
+		if ((path = sharedmem_keyfile(e->name)) == NULL)
 			return "not a key file";
-		return strerror(e->err);
-	default:
-		return "";
+		not_keyfile(buf, len, path);
+		free(path);
+		return buf;
 	}
+	switch (e->info.state) {
+	case SHAREDMEM_LIVE:
+		return "";
+	case SHAREDMEM_HIDDEN:
+		return "segment not readable";
+	case SHAREDMEM_GONE:
+		return "stale";
+	case SHAREDMEM_OTHER_BOOT:
+		return "stale: other boot or namespace";
+	case SHAREDMEM_FOREIGN:
+		return "stale: not its segment";
+	}
+	return "";
 }
 
 static void
 fill_row(struct row *r, const struct entry *e)
 {
 	const struct shmid_ds *ds = &e->ds;
+	char words[CELL];
 	int i;
 
 	r->name = e->name;
 	for (i = 0; i < NCOLUMNS; i++)
 		(void)snprintf(r->cell[i], CELL, "-");
-	if (e->state != FAILED) {
-		format_key(r->cell[COL_KEY], CELL, e->key);
-		(void)snprintf(r->cell[COL_SHMID], CELL, "%d", e->shmid);
+	if (e->err == 0) {
+		format_key(r->cell[COL_KEY], CELL, e->info.key);
+		(void)snprintf(r->cell[COL_SHMID], CELL, "%d", e->info.shmid);
 	}
-	(void)snprintf(r->cell[COL_STATUS], CELL, "%s", trouble(e));
-	if (e->state != LIVE)
+	(void)snprintf(r->cell[COL_STATUS], CELL, "%s",
+	    trouble(e, words, sizeof(words)));
+	if (!e->seen)
 		return;
 	user_name(r->cell[COL_OWNER], CELL, ds->shm_perm.uid);
 	(void)snprintf(r->cell[COL_PERMS], CELL, "%03o",
@@ -213,7 +220,7 @@ cmd_ls(struct cli *cli)
 	for (i = 0; i < n; i++) {
 		inspect(names[i], &e);
 		/* Removed since the directory was read: not there. */
-		if (e.state == FAILED && e.err == ENOENT) {
+		if (e.err == ENOENT) {
 			rows[i].name = NULL;
 			continue;
 		}
@@ -237,13 +244,16 @@ cmd_ls(struct cli *cli)
 	return output_done();
 }
 
+/* The fields of stat: a label, and its value from column LABEL on. */
+#define LABEL 17
+
 static void
 print_user(const char *label, uid_t uid)
 {
 	char buf[64];
 
 	user_name(buf, sizeof(buf), uid);
-	printf("%-15s%s (%lu)\n", label, buf, (unsigned long)uid);
+	printf("%-*s%s (%lu)\n", LABEL, label, buf, (unsigned long)uid);
 }
 
 static void
@@ -252,95 +262,95 @@ print_group(const char *label, gid_t gid)
 	char buf[64];
 
 	group_name(buf, sizeof(buf), gid);
-	printf("%-15s%s (%lu)\n", label, buf, (unsigned long)gid);
+	printf("%-*s%s (%lu)\n", LABEL, label, buf, (unsigned long)gid);
 }
 
 /*
- * The semaphore set at the segment's key, where a create with a lock or
- * semaphores puts it; ipcs -s lists it under the same key.
+ * The semaphore set that the key file records, at the segment's key,
+ * where ipcs -s lists it: there, or not to be found as the name's (gone,
+ * made by another, or hidden from the caller).
  */
 static void
-print_semaphores(key_t key)
+print_semaphores(const struct sharedmem_info *in)
 {
-	union {
-		int		 val;
-		struct semid_ds	*buf;
-		unsigned short	*array;
-	} arg;
-	struct semid_ds ds;
-	unsigned long n;
-	int id;
+	char count[64] = "";
 
-	if ((id = semget(key, 0, 0)) == -1) {
-		printf("%-15s%s\n", "semaphores:", errno == ENOENT ? "none" :
-		    strerror(errno));
+	if (in->semid == -1) {
+		printf("%-*s%s\n", LABEL, "semaphores:", "none");
 		return;
 	}
-	arg.buf = &ds;
-	if (semctl(id, 0, IPC_STAT, arg) == -1) {
-		printf("%-15ssemid %d: %s\n", "semaphores:", id,
-		    strerror(errno));
+	if (in->semaphores > 0)
+		(void)snprintf(count, sizeof(count), " and %d counting "
+		    "semaphore%s", in->semaphores,
+		    in->semaphores == 1 ? "" : "s");
+	printf("%-*ssemid %d: a lock%s%s\n", LABEL, "semaphores:", in->semid,
+	    count, in->set_live ? "" : " (not there: gone, or not open to you)");
+}
+
+/* The status of a name that is not live: hidden, or stale and why. */
+static void
+print_status(const char *name, const struct sharedmem_info *in)
+{
+	char text[1024];
+
+	if (in->state == SHAREDMEM_HIDDEN) {
+		printf("%-*s%s\n", LABEL, "status:", "live; its segment does "
+		    "not let you see its details");
 		return;
 	}
-	n = (unsigned long)ds.sem_nsems;
-	if (n <= 1)
-		printf("%-15ssemid %d: a lock\n", "semaphores:", id);
-	else
-		printf("%-15ssemid %d: a lock and %lu counting semaphore%s\n",
-		    "semaphores:", id, n - 1, n == 2 ? "" : "s");
+	stale_text(text, sizeof(text), name, in);
+	printf("%-*s%s\n", LABEL, "status:", text);
 }
 
 int
 cmd_stat(struct cli *cli)
 {
 	const struct shmid_ds *ds;
+	const struct sharedmem_info *in;
 	const char *name = cli->operands[0];
 	struct entry e;
 	char *path, buf[CELL];
 
 	inspect(name, &e);
-	if (e.state == FAILED)
+	if (e.err != 0)
 		return fail_name(name, e.err, OP_LOOKUP);
 	if ((path = sharedmem_keyfile(name)) == NULL)
 		return fail_name(name, errno, OP_LOOKUP);
-	ds = &e.ds;
-	printf("%-15s%s\n", "name:", name);
-	printf("%-15s%s\n", "key file:", path);
+	in = &e.info;
+	printf("%-*s%s\n", LABEL, "name:", name);
+	printf("%-*s%s\n", LABEL, "key file:", path);
 	free(path);
-	format_key(buf, sizeof(buf), e.key);
-	printf("%-15s%s\n", "key:", buf);
-	printf("%-15s%d\n", "shmid:", e.shmid);
-	switch (e.state) {
-	case STALE:
-		printf("%-15s%s%s%s\n", "status:", "stale: its segment was "
-		    "removed (sharedmem rm ", name, " or sharedmem gc cleans it "
-		    "up)");
+	print_user("key file owner:", in->owner);
+	format_key(buf, sizeof(buf), in->key);
+	printf("%-*s%s\n", LABEL, "key:", buf);
+	printf("%-*s%d\n", LABEL, "shmid:", in->shmid);
+	if (!e.seen) {
+		print_status(name, in);
+		printf("%-*s%lu (recorded)\n", LABEL, "size:",
+		    (unsigned long)in->size);
+		print_semaphores(in);
+		printf("%-*s%ld (recorded)\n", LABEL, "creator pid:", in->pid);
 		return output_done();
-	case NO_STAT:
-		printf("%-15s%s%s\n", "status:", "live; its details cannot be "
-		    "read: ", strerror(e.err));
-		return output_done();
-	default:
-		printf("%-15s%s\n", "status:", "live");
-		break;
 	}
-	printf("%-15s%lu\n", "size:", (unsigned long)ds->shm_segsz);
-	printf("%-15s%lu\n", "attached:", (unsigned long)ds->shm_nattch);
-	print_semaphores(e.key);
+	ds = &e.ds;
+	printf("%-*s%s\n", LABEL, "status:", "live");
+	printf("%-*s%lu\n", LABEL, "size:", (unsigned long)ds->shm_segsz);
+	printf("%-*s%lu\n", LABEL, "attached:", (unsigned long)ds->shm_nattch);
+	print_semaphores(in);
 	print_user("owner:", ds->shm_perm.uid);
 	print_group("group:", ds->shm_perm.gid);
 	print_user("creator:", ds->shm_perm.cuid);
 	print_group("creator group:", ds->shm_perm.cgid);
-	printf("%-15s%03o\n", "mode:",
-	    (unsigned int)(ds->shm_perm.mode & 0777));
-	printf("%-15s%ld\n", "creator pid:", (long)ds->shm_cpid);
-	printf("%-15s%ld\n", "last pid:", (long)ds->shm_lpid);
+	mode_text(buf, sizeof(buf), ds->shm_perm.mode & 0777);
+	printf("%-*s%s\n", LABEL, "mode:", buf);
+	printf("%-*s%ld\n", LABEL, "creator pid:", (long)ds->shm_cpid);
+	printf("%-*s%ld\n", LABEL, "last pid:", (long)ds->shm_lpid);
 	format_time(buf, sizeof(buf), ds->shm_atime, FIELD);
-	printf("%-15s%s\n", "attach time:", buf);
+	printf("%-*s%s\n", LABEL, "attach time:", buf);
 	format_time(buf, sizeof(buf), ds->shm_dtime, FIELD);
-	printf("%-15s%s\n", "detach time:", buf);
+	printf("%-*s%s\n", LABEL, "detach time:", buf);
 	format_time(buf, sizeof(buf), ds->shm_ctime, FIELD);
-	printf("%-15s%s\n", "change time:", buf);
+	printf("%-*s%s\n", LABEL, "change time:", buf);
 	return output_done();
 }
 

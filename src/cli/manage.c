@@ -88,20 +88,29 @@ cmd_create(struct cli *cli)
 /*
  * Quiet when it works, as rm(1) is.  A stale name is removed as any
  * other, though the library says ENOENT for it: nobody asking to remove
- * a name whose segment is gone wants to hear that it was not there.
+ * a name whose segment is gone wants to hear that it was not there.  What
+ * stays is noted: a segment that a stale key file led to, not its own,
+ * and a key file that could not go with its segment.
  */
 int
 cmd_rm(struct cli *cli)
 {
+	struct sharedmem_info info;
 	const char *name;
 	int i, stale, status = CLI_OK;
 
 	for (i = 0; i < cli->noperands; i++) {
 		name = cli->operands[i];
-		stale = sharedmem_lookup(name, NULL, NULL) == -1 &&
-		    errno == ESTALE;
-		if (sharedmem_remove(name) == 0 || (errno == ENOENT && stale))
+		stale = sharedmem_inspect(name, &info) == 0 &&
+		    stale_state(&info);
+		if (sharedmem_remove(name) == 0) {
+			removed_note(name);
 			continue;
+		}
+		if (errno == ENOENT && stale) {
+			cleared_note(name, &info);
+			continue;
+		}
 		status = fail_name(name, errno, OP_REMOVE);
 	}
 	return status;
@@ -112,6 +121,25 @@ struct gc {
 	int	 failed;
 	char	*prefix;	/* of key files in the key directory */
 };
+
+/* What the file called file in the key directory is, which is no key
+ * file. */
+static void
+kept(const char *file)
+{
+	const char *dir = sharedmem_dir();
+	char *path, what[64];
+	size_t len = strlen(dir) + 1 + strlen(file) + 1;
+
+	if ((path = malloc(len)) == NULL)
+		(void)snprintf(what, sizeof(what), "not a key file");
+	else {
+		(void)snprintf(path, len, "%s/%s", dir, file);
+		not_keyfile(what, sizeof(what), path);
+		free(path);
+	}
+	printf("kept %s: %s\n", file, what);
+}
 
 /*
  * The prefix of key file names, from the path of a made-up name's key
@@ -172,7 +200,7 @@ report(enum sharedmem_leftover kind, const char *file, int shmid, int error,
 	case SHAREDMEM_BAD_KEYFILE:
 	default:
 		/* Never removed: whatever it is, it is not ours. */
-		printf("kept %s: not a sharedmem key file\n", file);
+		kept(file);
 		return;
 	}
 	if (error == 0)
