@@ -471,10 +471,19 @@ clear_for_create(const char *path, const char *name)
 {
 	struct keyfile kf;
 	struct judgement j;
+	struct stat st;
 	int fd, r;
 
-	if ((fd = load(path, name, &kf, &j)) == -1)
-		return errno == ENOENT ? 0 : -1;
+	if ((fd = load(path, name, &kf, &j)) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		/* Another user's file that the caller may not read holds
+		 * the name as surely as one it may. */
+		if (errno == EACCES && lstat(path, &st) == 0 &&
+		    st.st_uid != geteuid())
+			errno = EEXIST;
+		return -1;
+	}
 	if (!judge_stale(j.state) || !may_remove(&kf)) {
 		(void)close(fd);	/* only read */
 		errno = EEXIST;

@@ -50,7 +50,7 @@
 #include "tap.h"
 #include "users.h"
 
-#define TESTS		53
+#define TESTS		55
 #define SIZE		64
 #define QUICK		0.25	/* seconds within which an owner's call ends */
 #define NOT_BECOME	254	/* a child that could not take its ids */
@@ -524,6 +524,16 @@ test_foreign_stale(void)
 	ok(create_as(0, "st", 0, 0600) == 0 && inspect("st").owner == 0,
 	    "root's create clears it and makes the name root's");
 	ok(sharedmem_remove("st") == 0, "... and root removes it");
+
+	/* A 0600 key file, which the victim may not even read. */
+	if (create_as(intruder, "st6", 0, 0600) != 0)
+		bail_out("the intruder cannot create st6");
+	info = inspect("st6");
+	track_shm(info.shmid);
+	errno_is(create_as(victim, "st6", 0, 0600), EEXIST, "the victim's "
+	    "create of %s over the intruder's key file she may not read",
+	    "st6");
+	ok(sharedmem_remove("st6") == 0, "... and root removes it");
 }
 
 /* A record of another run of the system, the victim's own, pointing at a
