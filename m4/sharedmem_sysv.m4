@@ -40,4 +40,10 @@ AC_CHECK_DECLS([SHM_HUGETLB, SHM_SHARE_MMU], [], [],
   [[#include <sys/types.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>]])
+dnl The key of a segment in its IPC_STAT, under the name each system
+dnl gives it; POSIX has none, and shmget() of the key answers instead.
+AC_CHECK_MEMBERS([struct ipc_perm.__key, struct ipc_perm._key,
+  struct ipc_perm.key], [], [],
+  [[#include <sys/types.h>
+#include <sys/ipc.h>]])
 ])

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sharedmem.h"
 #include "internal.h"
@@ -185,6 +186,9 @@ sharedmem_close(sharedmem *shm)
 	{
 		int saved = errno;
 
+		/* Nothing is written to it once its name is out. */
+		if (shm->seg.fd != -1)
+			(void)close(shm->seg.fd);
 		free(shm->path);
 		free(shm);
 		errno = saved;

@@ -86,6 +86,8 @@ struct segment {
 	int	 semid;		/* -1: none */
 	unsigned int nsems;	/* lock included; 0: none */
 	uid_t	 creator;	/* of the segment, who owns its key file */
+	int	 fd;		/* the key file, which its creator keeps open
+				 * for its unlink; -1 */
 };
 
 /* What a create or an attach asks for besides the name. */
@@ -120,6 +122,7 @@ int		 name_char(int);
 int		 name_check(const char *, const char **);
 char		*keyfile_path(const char *, const char *, size_t *);
 char		*private_path(const char *, const char *, long);
+void		 private_draw(char *);
 void		 name_random(char *, unsigned int);
 
 /* record.c */

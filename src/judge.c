@@ -40,6 +40,53 @@ gone(int err)
 	return err == EINVAL || err == EIDRM;
 }
 
+#if defined(HAVE_STRUCT_IPC_PERM___KEY)
+#define PERM_KEY(perm)	((perm).__key)
+#elif defined(HAVE_STRUCT_IPC_PERM__KEY)
+#define PERM_KEY(perm)	((perm)._key)
+#elif defined(HAVE_STRUCT_IPC_PERM_KEY)
+#define PERM_KEY(perm)	((perm).key)
+#endif
+
+/*
+ * Fills *ds for the segment that rec records, if it is still at its key
+ * with its id: returns the id, or -1 with errno ENOENT (gone, or another
+ * sits at the key), EACCES (the caller may not look), or another.  Where
+ * IPC_STAT tells a segment's key, that one call is all it takes.
+ */
+static int
+segment_stat(const struct record *rec, struct shmid_ds *ds)
+{
+	int id;
+
+#ifdef PERM_KEY
+	if (shmctl(rec->shmid, IPC_STAT, ds) == 0)
+		return PERM_KEY(ds->shm_perm) == rec->key ? rec->shmid :
+		    (errno = ENOENT, -1);
+	if (gone(errno))
+		return errno = ENOENT, -1;
+	if (errno != EACCES)
+		return -1;
+	/* Not to be looked at: whether it is at its key, shmget() says. */
+#endif
+	if ((id = shmget(rec->key, 0, 0)) == -1) {
+		if (gone(errno))
+			errno = ENOENT;
+		if (errno != EACCES)
+			return -1;
+		/* Refused at the key, as some systems do: the recorded id
+		 * tells whether anything of it is left to see. */
+		id = rec->shmid;
+	} else if (id != rec->shmid)
+		return errno = ENOENT, -1;
+	if (shmctl(id, IPC_STAT, ds) == -1) {
+		if (gone(errno))
+			errno = ENOENT;
+		return -1;
+	}
+	return id;
+}
+
 /* How the recorded set stands, for a record whose segment is judged. */
 static int
 judge_set(const struct keyfile *kf)
@@ -77,7 +124,7 @@ judge(const struct keyfile *kf, const char *name, struct judgement *j)
 {
 	const struct record *rec = &kf->rec;
 	struct shmid_ds ds;
-	int id, set;
+	int set;
 
 	j->creator = NO_UID;
 	j->set = SET_NONE;
@@ -94,22 +141,8 @@ judge(const struct keyfile *kf, const char *name, struct judgement *j)
 		j->state = SHAREDMEM_GONE;
 		goto set;
 	}
-	if ((id = shmget(rec->key, 0, 0)) == -1) {
-		if (errno == ENOENT || gone(errno)) {
-			j->state = SHAREDMEM_GONE;
-			goto set;
-		}
-		if (errno != EACCES)
-			return -1;
-		/* Refused at the key, as some systems do: the recorded id
-		 * tells whether anything of it is left to see. */
-		id = rec->shmid;
-	} else if (id != rec->shmid) {
-		j->state = SHAREDMEM_GONE;	/* another sits at its key */
-		goto set;
-	}
-	if (shmctl(id, IPC_STAT, &ds) == -1) {
-		if (gone(errno))
+	if (segment_stat(rec, &ds) == -1) {
+		if (errno == ENOENT)
 			j->state = SHAREDMEM_GONE;
 		else if (errno == EACCES)
 			j->state = SHAREDMEM_HIDDEN;

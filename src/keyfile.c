@@ -40,12 +40,16 @@
  *     segment and the set the mode asked for where it denies their owner
  *     what the attach needed (IPC_SET), and records the key, shmid, pid,
  *     the set's id and size, the run and the name;
- *  4. publishes the file under the name with link(2), which fails if the
- *     name exists: of concurrent creators exactly one succeeds.  A name
- *     found stale and the creator's to remove (below) is removed and the
- *     link tried again; a name found alive, or another user's, makes the
- *     creator undo steps 1 to 3 and fail with EEXIST;
- *  5. removes the private name.
+ *  4. publishes the file under the name with renameat2(RENAME_NOREPLACE),
+ *     or link(2) where the system or the file system has no such rename;
+ *     both fail if the name exists: of concurrent creators exactly one
+ *     succeeds.  A name found stale and the creator's to remove (below)
+ *     is removed and the publication tried again; a name found alive, or
+ *     another user's, makes the creator undo steps 1 to 3 and fail with
+ *     EEXIST;
+ *  5. after link(2), removes the private name.
+ * The creator keeps its key file open until it closes its handle: its
+ * unlink knows the file without reading it again.
  * A key file under a name is therefore always complete, and its segment
  * whole: shmget makes a segment at its full size, zero-filled.  The key
  * lives in the record, not in the file's inode: attaching never calls
@@ -62,15 +66,17 @@
  *
  * Removal.  Whoever removes a key file - a creator clearing a stale name,
  * unlink, remove, gc - judges the file it holds open, which pins its
- * inode, and then takes it: renames it to a private name of its own, the
- * one step that moves exactly the file at the name and nothing else.  A
- * rename needs no lock and only the file's owner or root can make it.
+ * inode, and then takes it: renames it to a fresh private name of its own
+ * (with RENAME_NOREPLACE where it can, else over an empty private file it
+ * made for the purpose), the one step that moves exactly the file at the
+ * name and nothing else.  A rename needs no lock and only the file's
+ * owner or root can make it.
  * The file taken is checked to be the one judged (device and inode); it
  * then goes, after what it records that is still to remove.  If the file
  * judged was replaced in the moment before the rename - taken by another
  * remover, and the name made anew - the file taken instead is judged in
  * its turn: a stale one goes too, and a live one is put back at the name
- * with link(2).  Should yet another create have published the name in
+ * as a create publishes its file.  Should yet another create have published the name in
  * that moment, the file taken cannot go back; its segment is removed, as
  * a remove would have done.  Unlink removes the segment first, then its
  * semaphore set, which wakes its waiters with EIDRM, then its key file,
@@ -93,7 +99,9 @@
  * skipped before the segment is made, so only a set made by another
  * program in the moment between that check and the creator's semget could
  * be taken for it.  Killed after step 4, it leaves a complete name whose
- * segment lives on, as System V segments do until they are removed.  A
+ * segment lives on, as System V segments do until they are removed, and,
+ * published by link(2) and killed before step 5, its private file as a
+ * second name of the key file.  A
  * remover killed after its rename leaves the taken file under its own
  * private name: gc finishes the removal, the segment and the set it
  * records included.  None of this blocks the name for long: the next
@@ -333,6 +341,40 @@ fail:
 	return -1;
 }
 
+/*
+ * Renames from to to unless to exists (EEXIST), in one step: ENOTSUP
+ * where the system or the file system has no such rename.
+ */
+static int
+rename_exclusive(const char *from, const char *to)
+{
+#if defined(HAVE_RENAMEAT2) && HAVE_DECL_RENAME_NOREPLACE
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	/* EINVAL: a file system without it; ENOSYS: a kernel without. */
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+#else
+	(void)from;
+	(void)to;
+#endif
+	return errno = ENOTSUP, -1;
+}
+
+/* Moves the file at tmp to path unless path exists (EEXIST). */
+static int
+put_exclusive(const char *tmp, const char *path)
+{
+	if (rename_exclusive(tmp, path) == 0)
+		return 0;
+	if (errno != ENOTSUP || link(tmp, path) == -1)
+		return -1;
+	/* A second name of a file whose first is out: harmless if it
+	 * stays. */
+	(void)unlink(tmp);
+	return 0;
+}
+
 /* Removes the semaphore set that the judgement j of kf finds the name's:
  * one the caller may see is checked to be the owner's; one hidden from
  * the caller goes only at its owner's request, which the kernel checks. */
@@ -376,8 +418,8 @@ settle(const char *path, const char *name, const char *tmp)
 			return unlink(tmp);
 		}
 	}
-	if (link(tmp, path) == 0)
-		return unlink(tmp);
+	if (put_exclusive(tmp, path) == 0)
+		return 0;
 	err = errno;
 	if (known && !judge_stale(j.state) && may_remove(&kf) &&
 	    (shmctl(kf.rec.shmid, IPC_RMID, NULL) == 0 || id_gone()))
@@ -385,6 +427,37 @@ settle(const char *path, const char *name, const char *tmp)
 	(void)unlink(tmp);
 	errno = err;
 	return err == EEXIST ? 0 : -1;
+}
+
+/* Renames path to a fresh private name at tmp, a template of
+ * private_path(): 0, or -1 with errno (ENOENT: path is gone). */
+static int
+move_away(const char *path, char *tmp)
+{
+	int fd, tries;
+
+	for (tries = 0; tries < PUBLISH_TRIES; tries++) {
+		private_draw(tmp);
+		if (rename_exclusive(path, tmp) == 0)
+			return 0;
+		if (errno != EEXIST)
+			break;
+	}
+	if (errno != ENOTSUP)
+		return -1;
+	/* A private file of this process's own, for rename(2) to replace. */
+	if ((fd = make_private(tmp, S_IRUSR | S_IWUSR)) == -1)
+		return -1;
+	(void)close(fd);	/* empty */
+	if (rename(path, tmp) == 0)
+		return 0;
+	{
+		int saved = errno;
+
+		(void)unlink(tmp);
+		errno = saved;
+	}
+	return -1;
 }
 
 /*
@@ -399,29 +472,20 @@ take(const char *path, const char *name, const struct keyfile *kf,
 {
 	struct stat st;
 	char *q;
-	int fd, r;
+	int r;
 
+	if (lstat(path, &st) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (!same_file(&st, kf))
+		return 0;
 	if ((q = private_path(path, name, (long)getpid())) == NULL)
 		return -1;
-	/* A private name of this process's own, for rename(2) to replace. */
-	if ((fd = make_private(q, S_IRUSR | S_IWUSR)) == -1) {
-		free_quietly(q);
-		return -1;
-	}
-	(void)close(fd);	/* empty */
-	if (lstat(path, &st) == -1) {
-		r = errno == ENOENT ? 0 : -1;
-		goto out;
-	}
-	if (!same_file(&st, kf)) {
-		r = 0;
-		goto out;
-	}
-	if (rename(path, q) == -1) {
+	if (move_away(path, q) == -1) {
 		/* Gone meanwhile, or a directory put there since. */
 		r = errno == ENOENT || errno == EISDIR || errno == ENOTDIR ?
 		    0 : -1;
-		goto out;
+		free_quietly(q);
+		return r;
 	}
 	if (lstat(q, &st) == 0 && same_file(&st, kf)) {
 		*tmp = q;
@@ -430,15 +494,6 @@ take(const char *path, const char *name, const struct keyfile *kf,
 	/* Another file was put at the name in the moment before. */
 	r = settle(path, name, q) == -1 ? -1 : 0;
 	free_quietly(q);
-	return r;
-out:
-	{
-		int saved = errno;
-
-		(void)unlink(q);
-		free(q);
-		errno = saved;
-	}
 	return r;
 }
 
@@ -565,14 +620,14 @@ make_segment(const char *tmp, int fd, const struct segopts *opts,
 	return -1;
 }
 
-/* Publishes the private file tmp under path: step 4. */
+/* Publishes the private file tmp under path: steps 4 and 5. */
 static int
 publish(const char *tmp, const char *path, const char *name)
 {
 	int tries;
 
 	for (tries = 0; tries < PUBLISH_TRIES; tries++) {
-		if (link(tmp, path) == 0)
+		if (put_exclusive(tmp, path) == 0)
 			return 0;
 		if (errno != EEXIST || clear_for_create(path, name) == -1)
 			return -1;
@@ -623,10 +678,6 @@ keyfile_create(const char *path, const char *name, const struct segopts *opts,
 	if (write_record(fd, &rec, &reclen) == -1 ||
 	    publish(tmp, path, name) == -1)
 		goto fail;
-	/* The name is out.  A private name that fails to go is a second
-	 * link to a complete key file, harmless; not a failure. */
-	(void)unlink(tmp);
-	(void)close(fd);
 	free(tmp);
 	seg->addr = addr;
 	seg->size = opts->size;
@@ -635,6 +686,7 @@ keyfile_create(const char *path, const char *name, const struct segopts *opts,
 	seg->semid = rec.semid;
 	seg->nsems = rec.nsems;
 	seg->creator = geteuid();
+	seg->fd = fd;
 	return 0;
 fail:
 	{
@@ -691,6 +743,27 @@ keyfile_attach(const char *path, const char *name, const struct segopts *opts,
 	seg->semid = j.set == SET_OURS ? kf.rec.semid : -1;
 	seg->nsems = kf.rec.nsems;
 	seg->creator = kf.owner;
+	seg->fd = -1;
+	return 0;
+}
+
+/* Describes the creator's key file fd, whose segment and set are gone
+ * now, for its removal. */
+static int
+kept_keyfile(int fd, struct keyfile *kf, struct judgement *j)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1)
+		return -1;
+	memset(kf, 0, sizeof(*kf));
+	kf->owner = st.st_uid;
+	kf->dev = st.st_dev;
+	kf->ino = st.st_ino;
+	kf->nlink = st.st_nlink;
+	j->state = SHAREDMEM_GONE;
+	j->creator = NO_UID;
+	j->set = SET_NONE;
 	return 0;
 }
 
@@ -713,17 +786,27 @@ keyfile_unlink(const char *path, const char *name, const struct segment *seg)
 		gone = 1;
 	}
 	semset_remove(seg->key, seg->semid);
-	if ((fd = load(path, name, &kf, &j)) == -1)
-		return errno == ENOENT || errno == EINVAL ?
-		    (errno = ENOENT, -1) : -1;
-	/* Ours only if it records this very segment, of this run, made by
-	 * the key file's owner; the segment is gone, so it is stale. */
-	r = 0;
-	if (kf.rec.key == seg->key && kf.rec.shmid == seg->id &&
-	    kf.owner == seg->creator && j.state != SHAREDMEM_OTHER_BOOT &&
-	    j.state != SHAREDMEM_FOREIGN)
+	if (seg->fd != -1) {
+		/* The creator's own key file, which it holds open: only
+		 * whether the name still has it is left to see. */
+		if (kept_keyfile(seg->fd, &kf, &j) == -1)
+			return -1;
 		r = discard(path, name, &kf, &j);
-	close_quietly(fd);
+	} else {
+		if ((fd = load(path, name, &kf, &j)) == -1)
+			return errno == ENOENT || errno == EINVAL ?
+			    (errno = ENOENT, -1) : -1;
+		/* Ours only if it records this very segment, of this run,
+		 * made by the key file's owner; the segment is gone, so it
+		 * is stale. */
+		r = 0;
+		if (kf.rec.key == seg->key && kf.rec.shmid == seg->id &&
+		    kf.owner == seg->creator &&
+		    j.state != SHAREDMEM_OTHER_BOOT &&
+		    j.state != SHAREDMEM_FOREIGN)
+			r = discard(path, name, &kf, &j);
+		close_quietly(fd);
+	}
 	/* No key file of ours: whoever removed it unlinked the name first.
 	 * One that could not be removed is stale, and blocks nothing. */
 	if (gone || r == 0)

@@ -5,7 +5,8 @@
  * It stands in for the functions that libsharedmem calls to create,
  * attach, unlink and remove a name (getpid, mkostemp, fchmod, ftok,
  * shmget, shmat, shmdt, shmctl, semget, semctl, open, pread, pwrite,
- * ftruncate, fstat, lstat, fcntl, link, unlink, close) and to use its
+ * ftruncate, fstat, lstat, fcntl, link, unlink, rename, renameat2,
+ * close) and to use its
  * lock and semaphores (semop), and hands each call on to the next
  * definition, found with dlsym(RTLD_NEXT): the C library's, or that of a
  * module loaded after this one, such as tests/ftok_fixed.
@@ -308,6 +309,13 @@ STAND_IN(int, lstat, (const char *path, struct stat *st), (path, st),
 STAND_IN(int, link, (const char *from, const char *to), (from, to),
     "link(%s, %s)", base(from), base(to))
 STAND_IN(int, unlink, (const char *path), (path), "unlink(%s)", base(path))
+STAND_IN(int, rename, (const char *from, const char *to), (from, to),
+    "rename(%s, %s)", base(from), base(to))
+#if defined(HAVE_RENAMEAT2) && HAVE_DECL_RENAME_NOREPLACE
+STAND_IN(int, renameat2, (int fromdir, const char *from, int todir,
+    const char *to, unsigned int flags), (fromdir, from, todir, to, flags),
+    "renameat2(%s, %s, %u)", base(from), base(to), flags)
+#endif
 
 void *
 shmat(int id, const void *addr, int flags)
