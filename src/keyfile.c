@@ -445,7 +445,9 @@ move_away(const char *path, char *tmp)
 	}
 	if (errno != ENOTSUP)
 		return -1;
-	/* A private file of this process's own, for rename(2) to replace. */
+	/* A private file of this process's own, for rename(2) to replace,
+	 * from the template again. */
+	memcpy(tmp + strlen(tmp) - 6, "XXXXXX", 6);
 	if ((fd = make_private(tmp, S_IRUSR | S_IWUSR)) == -1)
 		return -1;
 	(void)close(fd);	/* empty */
