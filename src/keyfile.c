@@ -69,22 +69,22 @@
  * inode, and then takes it: renames it to a fresh private name of its own
  * (with RENAME_NOREPLACE where it can, else over an empty private file it
  * made for the purpose), the one step that moves exactly the file at the
- * name and nothing else.  A rename needs no lock and only the file's
- * owner or root can make it.
- * The file taken is checked to be the one judged (device and inode); it
- * then goes, after what it records that is still to remove.  If the file
- * judged was replaced in the moment before the rename - taken by another
- * remover, and the name made anew - the file taken instead is judged in
- * its turn: a stale one goes too, and a live one is put back at the name
- * as a create publishes its file.  Should yet another create have published the name in
- * that moment, the file taken cannot go back; its segment is removed, as
- * a remove would have done.  Unlink removes the segment first, then its
- * semaphore set, which wakes its waiters with EIDRM, then its key file,
- * and that only while it records this segment.  Remove does the same by
- * name, for a live name of whoever may remove its segment.  Whoever
- * removes a stale name removes the set it records as well, if the set is
- * still the name's.  Other users' stale files are never removed but by
- * root, and never by gc.
+ * name and nothing else.  A rename needs no lock, and only the file's
+ * owner or root can make it.  The file taken is checked to be the one
+ * judged (device and inode); it then goes, after what it records that is
+ * still to remove.  If the file judged was replaced in the moment before
+ * the rename - taken by another remover, and the name made anew - the
+ * file taken instead is judged in its turn: a stale one goes too, and a
+ * live one is put back at the name as a create publishes its file.
+ * Should yet another create have published the name in that moment, the
+ * file taken cannot go back; its segment is removed, as a remove would
+ * have done.  Unlink removes the segment first, then its semaphore set,
+ * which wakes its waiters with EIDRM, then its key file, and that only
+ * while it records this segment.  Remove does the same by name, for a
+ * live name of whoever may remove its segment.  Whoever removes a stale
+ * name removes the set it records as well, if the set is still the
+ * name's.  Other users' stale files are never removed but by root, and
+ * never by gc.
  *
  * Failure.  A create that fails after any step undoes every step before
  * it: detaches and removes its segment, removes its private file.  Attach
@@ -92,20 +92,20 @@
  *
  * Crashes.  A creator killed before step 4 leaves its private file and,
  * after step 2, a segment: at the key the file records, or, when it
- * records none, at ftok(private file, KEY_PROJ) with the pid of the file's
- * name as its creator (shm_cpid) and the file's owner as its creator
- * (shm_perm.cuid).  A semaphore set it made is at the same key, its
- * owner's, and never operated on (sem_otime 0): keys with a set are
- * skipped before the segment is made, so only a set made by another
+ * records none, at ftok(private file, KEY_PROJ), with the pid of the
+ * file's name as its creating process (shm_cpid) and the file's owner as
+ * its creator (shm_perm.cuid).  A semaphore set it made is at the same
+ * key, its owner's, and never operated on (sem_otime 0): keys with a set
+ * are skipped before the segment is made, so only a set made by another
  * program in the moment between that check and the creator's semget could
  * be taken for it.  Killed after step 4, it leaves a complete name whose
  * segment lives on, as System V segments do until they are removed, and,
- * published by link(2) and killed before step 5, its private file as a
- * second name of the key file.  A
- * remover killed after its rename leaves the taken file under its own
- * private name: gc finishes the removal, the segment and the set it
- * records included.  None of this blocks the name for long: the next
- * create or gc of the file's owner clears it.
+ * if it published by link(2) and did not reach step 5, its private file
+ * as a second name of the key file.  A remover killed after its rename
+ * leaves the taken file under its own private name: gc finishes the
+ * removal, the segment and the set it records included.  None of this
+ * blocks the name for long: the next create or gc of the file's owner
+ * clears it.
  */
 #include <config.h>
 
