@@ -34,7 +34,7 @@ else:
     import sharedmem
     from sharedmem import SharedMemory
 
-PLAN = 85
+PLAN = 92
 count = 0
 made = []       # the names this test may have left, for the cleanup
 
@@ -204,6 +204,12 @@ def test_sizes_and_names():
     check_raises("no name without create is a ValueError, as Python's",
                  ValueError, SharedMemory, None,
                  message="'name' can only be None if create=True")
+    check_raises("a name that is not a str: TypeError, as Python's",
+                 TypeError, SharedMemory, fresh('bytes').encode(), create=True,
+                 size=64)
+    check_raises("a name with a lone surrogate: UnicodeEncodeError, as "
+                 "Python's", UnicodeEncodeError, SharedMemory,
+                 fresh('sur\udcff'), create=True, size=64)
 
     shm = create(None, 100)
     ok(re.match(r'^psm_[0-9a-f]{8}$', shm.name) is not None,
@@ -342,6 +348,27 @@ def test_ours_names_and_errors():
     check_raises('a name of 201 bytes: OSError ENAMETOOLONG', OSError,
                  SharedMemory, 'n' * 201, create=True, size=64,
                  code=errno.ENAMETOOLONG)
+
+    # A C string ends at its first NUL: the library would see another
+    # name.  Python 3.13 raises ValueError for it.
+    shm = create(fresh('nulA'), 64)
+    check_raises('attach of a name with a NUL: ValueError, as Python '
+                 "3.13's", ValueError, SharedMemory, 'nulA\0zzz',
+                 message='embedded null character')
+    check_raises('create of a name with a NUL: ValueError', ValueError,
+                 SharedMemory, 'nulB\0/../../etc', create=True, size=64,
+                 message='embedded null character')
+    check_raises('...and the name before the NUL is not made',
+                 FileNotFoundError, SharedMemory, fresh('nulB'))
+    shm._name = 'nulA\0a'
+    check_raises('unlink of a name with a NUL: ValueError', ValueError,
+                 shm.unlink, message='embedded null character')
+    shm._name = 'nulA'
+    other = SharedMemory('nulA')
+    ok(other.size == 64, '...and the segment is still there')
+    other.close()
+    shm.close()
+    shm.unlink()
     ok(sharedmem.key_directory() == os.environ['SHAREDMEM_DIR'],
        'key_directory() is $SHAREDMEM_DIR')
     shm = create(fresh('track'), 64, track=False)
