@@ -159,11 +159,12 @@ def test_handles():
 
 
 def test_ours_kinds():
-    sl = make(['ééééé', 'Boom \U0001f4a5'])
-    ok(list(sl) == ['ééééé', 'Boom \U0001f4a5'] and
-       sl.format == '16s16s',
-       "a str's room counts its UTF-8 bytes, not its characters "
-       "(Python's cuts such a str short)", sl.format)
+    sl = make(['ééééé', 'Boom \U0001f4a5', 'encodés'])
+    ok(list(sl) == ['ééééé', 'Boom \U0001f4a5', 'encodés'] and
+       sl.format == '16s16s8s',
+       "a str longer in UTF-8 than Python's room for its characters gets "
+       "room for its bytes (Python's cuts it short); one that fits, "
+       "Python's room", sl.format)
     done(sl)
 
     sl = make(['abc', 1])
