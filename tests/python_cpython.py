@@ -46,7 +46,7 @@ def point_at_sharedmem():
 class PointingPopen(subprocess.Popen):
     """Popen that starts `python -c CODE` with point_at_sharedmem() done
     before CODE.  The tests start Python with -E or -I, which leave out
-    PYTHONPATH: the directories go in as code."""
+    PYTHONPATH and PYTHONDONTWRITEBYTECODE: they go in as code."""
 
     def __init__(self, args, *more, **kwargs):
         if (isinstance(args, (list, tuple)) and args and
@@ -56,7 +56,8 @@ class PointingPopen(subprocess.Popen):
             at = args.index('-c') + 1
             path = [os.path.dirname(os.path.abspath(sharedmem.__file__)),
                     HERE]
-            args[at] = ('import sys; sys.path[:0] = %r\n'
+            args[at] = ('import sys; sys.dont_write_bytecode = True\n'
+                        'sys.path[:0] = %r\n'
                         'import python_cpython\n'
                         'python_cpython.point_at_sharedmem()\n%s'
                         % (path, args[at]))
