@@ -93,6 +93,8 @@ write_list(const char *name)
 	unsigned char *p;
 	sharedmem *shm;
 	int64_t v;
+	char counted[32];
+	int len;
 
 	for (i = 0; i < n; i++)
 		data += item_room(&written[i]);
@@ -139,7 +141,11 @@ write_list(const char *name)
 		case STR:
 		case BYTES:
 			memcpy(p + at, it->s, item_length(it));
-			snprintf(format, FORMAT_SIZE, "%zus", item_room(it));
+			len = snprintf(counted, sizeof(counted), "%zus",
+			    item_room(it));
+			if (len < 0 || len > FORMAT_SIZE)
+				fail(name, "an item too long for its format");
+			memcpy(format, counted, (size_t)len);
 			*code = it->kind == STR ? 1 : 2;
 			break;
 		}
