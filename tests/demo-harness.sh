@@ -1,8 +1,9 @@
 # demo-harness.sh: sourced by the tests that run the demos, C and Python:
 # demos.sh and python_demos.sh.  Before it, the test sets harness (a word
 # for its temporary directory), dir (the key directory), ex (the C demos)
-# and, for the Python ones, pyex.  It makes $tmp, removed at the end with
-# every demo still running, and gives the functions below.
+# and, for the Python ones, pyex and python (the interpreter, from
+# tests/python-env.sh).  It makes $tmp, removed at the end with every demo
+# still running, and gives the functions below.
 pyex=${pyex-}
 tmp=${TMPDIR:-/tmp}/sharedmem-$harness.$$
 (umask 077 && mkdir "$tmp") || { echo "Bail out! cannot make $tmp"; exit 99; }
@@ -51,9 +52,10 @@ check() {
 
 . "$top_srcdir/tests/within.sh"
 
-# start TAG PROGRAM ARG...: runs the demo PROGRAM in the background, the
-# Python one from examples/python/ if PROGRAM ends in .py, else the C one
-# from examples/; its output in $tmp/TAG.out and $tmp/TAG.err.  Sets $pid.
+# start TAG PROGRAM ARG...: runs the demo PROGRAM in the background: the
+# Python one from examples/python/, with $python, if PROGRAM ends in .py,
+# else the C one from examples/; its output in $tmp/TAG.out and
+# $tmp/TAG.err.  Sets $pid.
 start() {
 	tag=$1
 	prog=$2
@@ -61,7 +63,7 @@ start() {
 	rm -f "$tmp/$tag.out" "$tmp/$tag.err"
 	last=$tag
 	case $prog in
-	*.py)	python3 "$pyex/$prog" "$@" >"$tmp/$tag.out" 2>"$tmp/$tag.err" &
+	*.py)	"$python" "$pyex/$prog" "$@" >"$tmp/$tag.out" 2>"$tmp/$tag.err" &
 		;;
 	*)	"$ex/$prog" "$@" >"$tmp/$tag.out" 2>"$tmp/$tag.err" &
 		;;

@@ -25,76 +25,17 @@ import signal
 import subprocess
 import sys
 import time
-import traceback
 
-REFERENCE = sys.argv[1:] == ['--reference']
+from pytap import (check_raises, fresh, in_child, made, ok, ours, python,
+                   raises, reference as REFERENCE, run, skip, wait_child)
+
 if REFERENCE:
     from multiprocessing.shared_memory import SharedMemory
 else:
     import sharedmem
     from sharedmem import SharedMemory
 
-PLAN = 85
-count = 0
-made = []       # the names this test may have left, for the cleanup
-
-
-def ok(cond, what, *diag):
-    global count
-    count += 1
-    print('%s %d - %s' % ('ok' if cond else 'not ok', count, what))
-    if not cond:
-        for line in diag:
-            print('# %s' % line)
-    sys.stdout.flush()
-    return cond
-
-
-def skip(why, what):
-    global count
-    count += 1
-    print('ok %d # SKIP %s: %s' % (count, why, what))
-
-
-def ours(what, fn):
-    """A check of this module only: skipped with --reference."""
-    if REFERENCE:
-        skip('not in multiprocessing.shared_memory', what)
-    else:
-        fn()
-
-
-def raises(exc, fn, *args, **kwargs):
-    """The exception fn(*args, **kwargs) raised if it is an exc, else
-    None."""
-    try:
-        fn(*args, **kwargs)
-    except exc as e:
-        return e
-    return None
-
-
-def check_raises(what, exc, fn, *args, code=None, message=None, **kwargs):
-    """One test: fn raises exc, with errno code and text message if
-    given."""
-    try:
-        fn(*args, **kwargs)
-    except Exception as e:
-        got = e
-    else:
-        got = None
-    good = (type(got) is exc and (code is None or got.errno == code) and
-            (message is None or str(got) == message))
-    ok(good, what, 'got %r' % (got,))
-    return got
-
-
-def fresh(tag):
-    """A name for this run: plain in the test's own key directory, with
-    the pid in /dev/shm, which others share."""
-    name = '%s%d' % (tag, os.getpid()) if REFERENCE else tag
-    made.append(name)
-    return name
+PLAN = 92
 
 
 def create(name, size, **kwargs):
@@ -102,44 +43,6 @@ def create(name, size, **kwargs):
     if name is None:
         made.append(shm.name)
     return shm
-
-
-def wait_child(pid, seconds=10):
-    """The exit status of child pid; killed after seconds."""
-    deadline = time.monotonic() + seconds
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return os.waitstatus_to_exitcode(status) \
-                if hasattr(os, 'waitstatus_to_exitcode') else status >> 8
-        if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            return -1
-        time.sleep(0.01)
-
-
-def in_child(fn, *args):
-    """Runs fn(*args) in a forked child; its return value, 0 to 255, is
-    the exit status."""
-    pid = os.fork()
-    if pid == 0:
-        code = 70
-        try:
-            code = fn(*args)
-        except BaseException:
-            traceback.print_exc()
-        finally:
-            os._exit(code)
-    return wait_child(pid)
-
-
-def python(code, *args, env=None):
-    """Runs code in a new python3 with args; the completed process."""
-    return subprocess.run([sys.executable, '-c', code] + list(args),
-                          env=env, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, universal_newlines=True,
-                          timeout=60)
 
 
 class Interrupted(Exception):
@@ -204,6 +107,12 @@ def test_sizes_and_names():
     check_raises("no name without create is a ValueError, as Python's",
                  ValueError, SharedMemory, None,
                  message="'name' can only be None if create=True")
+    check_raises("a name that is not a str: TypeError, as Python's",
+                 TypeError, SharedMemory, fresh('bytes').encode(), create=True,
+                 size=64)
+    check_raises("a name with a lone surrogate: UnicodeEncodeError, as "
+                 "Python's", UnicodeEncodeError, SharedMemory,
+                 fresh('sur\udcff'), create=True, size=64)
 
     shm = create(None, 100)
     ok(re.match(r'^psm_[0-9a-f]{8}$', shm.name) is not None,
@@ -342,6 +251,27 @@ def test_ours_names_and_errors():
     check_raises('a name of 201 bytes: OSError ENAMETOOLONG', OSError,
                  SharedMemory, 'n' * 201, create=True, size=64,
                  code=errno.ENAMETOOLONG)
+
+    # A C string ends at its first NUL: the library would see another
+    # name.  Python 3.13 raises ValueError for it.
+    shm = create(fresh('nulA'), 64)
+    check_raises('attach of a name with a NUL: ValueError, as Python '
+                 "3.13's", ValueError, SharedMemory, 'nulA\0zzz',
+                 message='embedded null character')
+    check_raises('create of a name with a NUL: ValueError', ValueError,
+                 SharedMemory, 'nulB\0/../../etc', create=True, size=64,
+                 message='embedded null character')
+    check_raises('...and the name before the NUL is not made',
+                 FileNotFoundError, SharedMemory, fresh('nulB'))
+    shm._name = 'nulA\0a'
+    check_raises('unlink of a name with a NUL: ValueError', ValueError,
+                 shm.unlink, message='embedded null character')
+    shm._name = 'nulA'
+    other = SharedMemory('nulA')
+    ok(other.size == 64, '...and the segment is still there')
+    other.close()
+    shm.close()
+    shm.unlink()
     ok(sharedmem.key_directory() == os.environ['SHAREDMEM_DIR'],
        'key_directory() is $SHAREDMEM_DIR')
     shm = create(fresh('track'), 64, track=False)
@@ -621,65 +551,18 @@ def test_ours_library():
        *r.stderr.splitlines()[-3:])
 
 
-def cleanup():
-    """Removes whatever this test made and left: each name in its own key
-    directory, or its own pid's in /dev/shm with --reference."""
-    for name in made:
-        try:
-            shm = SharedMemory(name)
-        except (OSError, ValueError):
-            continue
-        try:
-            shm.unlink()
-        except OSError:
-            pass
-        try:
-            shm.close()
-        except (OSError, BufferError):
-            pass
-
-
-def watchdog(seconds):
-    """Kills the test if it hangs, in a wait that nothing ends: SIGALRM,
-    which the checks of interrupted waits use only in forked children."""
-    signal.signal(signal.SIGALRM, signal.SIG_DFL)
-    signal.alarm(seconds)
-
-
-def main():
-    # With --reference, the groups of checks of this module count one
-    # skip each: the plan comes at the end.
-    if not REFERENCE:
-        print('1..%d' % PLAN)
-    if not REFERENCE and not os.environ.get('SHAREDMEM_DIR'):
-        print('Bail out! no key directory: run through tests/run-test.sh')
-        return 99
-    watchdog(300)
-    try:
-        test_sizes_and_names()
-        test_handles()
-        test_buffers_in_use()
-        ours('names, errors and the key directory', test_ours_names_and_errors)
-        ours('unlink removes only its own segment',
-             test_ours_unlink_only_its_own)
-        ours('read-only attaches and with', test_ours_readonly)
-        ours('segments outlive processes', test_ours_processes)
-        ours('a handle dropped while a view lives', test_ours_dropped)
-        ours('the lock and the semaphores', test_ours_lock)
-        ours('finding the library', test_ours_library)
-    except Exception:
-        print('Bail out! the test itself failed:')
-        for line in traceback.format_exc().splitlines():
-            print('# %s' % line)
-        return 99
-    finally:
-        cleanup()
-    if REFERENCE:
-        print('1..%d' % count)
-    elif count != PLAN:
-        print('# ran %d tests, planned %d' % (count, PLAN))
-    return 0
+def tests():
+    test_sizes_and_names()
+    test_handles()
+    test_buffers_in_use()
+    ours('names, errors and the key directory', test_ours_names_and_errors)
+    ours('unlink removes only its own segment', test_ours_unlink_only_its_own)
+    ours('read-only attaches and with', test_ours_readonly)
+    ours('segments outlive processes', test_ours_processes)
+    ours('a handle dropped while a view lives', test_ours_dropped)
+    ours('the lock and the semaphores', test_ours_lock)
+    ours('finding the library', test_ours_library)
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run(PLAN, tests, SharedMemory))

@@ -3,8 +3,8 @@
 # each language's process1 with the other's process2, in both orders of
 # the two demos, checking every line they print and that nothing is left
 # behind; then the Python demos alone, stopped by each signal, and with
-# bad options, as tests/demos.sh runs the C ones.  Run with the python3
-# on the PATH, skipped where there is none.
+# bad options, as tests/demos.sh runs the C ones.  Run with each Python
+# (tests/python-env.sh), skipped where there is none.
 #
 # Every demo runs in the background with a time limit, and any still
 # running when the test ends is killed, so that a broken demo fails the
