@@ -66,16 +66,17 @@
  *
  * Removal.  Whoever removes a key file - a creator clearing a stale name,
  * unlink, remove, gc - judges the file it holds open, which pins its
- * inode, and then takes it: renames it to a fresh private name of its own
- * (with RENAME_NOREPLACE where it can, else over an empty private file it
- * made for the purpose), the one step that moves exactly the file at the
- * name and nothing else.  A rename needs no lock, and only the file's
- * owner or root can make it.  The file taken is checked to be the one
+ * inode, and then takes it: renames it over an empty private file of its
+ * own, the one step that moves exactly the file at the name - never a
+ * directory, which a rename onto a file refuses - and nothing else.  A
+ * rename needs no lock, and only the file's owner or root can make it.  The file taken is checked to be the one
  * judged (device and inode); it then goes, after what it records that is
  * still to remove.  If the file judged was replaced in the moment before
  * the rename - taken by another remover, and the name made anew - the
- * file taken instead is judged in its turn: a stale one goes too, and a
- * live one is put back at the name as a create publishes its file.
+ * file taken instead is judged in its turn: a stale one goes too, and so
+ * does one that is no key file at all, as it would have gone had it come
+ * a moment sooner; a live one is put back at the name as a create
+ * publishes its file.
  * Should yet another create have published the name in that moment, the
  * file taken cannot go back; its segment is removed, as a remove would
  * have done.  Unlink removes the segment first, then its semaphore set,
@@ -399,29 +400,30 @@ remove_leftovers(const struct keyfile *kf, const struct judgement *j)
 
 /*
  * The file at tmp, which this process took from path expecting another,
- * goes if it is stale and the caller's to remove, and goes back to path
- * otherwise.  If it cannot go back - path was published again meanwhile
- * - what it leads to goes with it, as by a remove of the name.  Returns 0,
- * or -1 with errno.
+ * goes if it is stale and the caller's to remove, or if it is no key file
+ * at all, as it would have gone had it been put at the name a moment
+ * before the check; a live one goes back to path.  If it cannot go back
+ * - path was published again meanwhile - what it leads to goes with it,
+ * as by a remove of the name.  Returns 0, or -1 with errno.
  */
 static int
 settle(const char *path, const char *name, const char *tmp)
 {
 	struct keyfile kf;
 	struct judgement j;
-	int fd, err, known;
+	int fd, err;
 
-	if ((known = (fd = load(tmp, name, &kf, &j)) != -1)) {
-		(void)close(fd);	/* only read */
-		if (judge_stale(j.state) && may_remove(&kf)) {
-			remove_leftovers(&kf, &j);
-			return unlink(tmp);
-		}
+	if ((fd = load(tmp, name, &kf, &j)) == -1)
+		return unlink(tmp);
+	(void)close(fd);	/* only read */
+	if (judge_stale(j.state) && may_remove(&kf)) {
+		remove_leftovers(&kf, &j);
+		return unlink(tmp);
 	}
 	if (put_exclusive(tmp, path) == 0)
 		return 0;
 	err = errno;
-	if (known && !judge_stale(j.state) && may_remove(&kf) &&
+	if (!judge_stale(j.state) && may_remove(&kf) &&
 	    (shmctl(kf.rec.shmid, IPC_RMID, NULL) == 0 || id_gone()))
 		remove_recorded_set(&kf, &j);
 	(void)unlink(tmp);
@@ -429,36 +431,24 @@ settle(const char *path, const char *name, const char *tmp)
 	return err == EEXIST ? 0 : -1;
 }
 
-/* Renames path to a fresh private name at tmp, a template of
- * private_path(): 0, or -1 with errno (ENOENT: path is gone). */
+/*
+ * Renames path over a fresh private file of this process at tmp, a
+ * template of private_path(): 0, or -1 with errno (ENOENT: path is gone;
+ * EISDIR: a directory is there, which a rename onto a file never moves).
+ */
 static int
 move_away(const char *path, char *tmp)
 {
-	int fd, tries;
+	int fd, saved;
 
-	for (tries = 0; tries < PUBLISH_TRIES; tries++) {
-		private_draw(tmp);
-		if (rename_exclusive(path, tmp) == 0)
-			return 0;
-		if (errno != EEXIST)
-			break;
-	}
-	if (errno != ENOTSUP)
-		return -1;
-	/* A private file of this process's own, for rename(2) to replace,
-	 * from the template again. */
-	memcpy(tmp + strlen(tmp) - 6, "XXXXXX", 6);
 	if ((fd = make_private(tmp, S_IRUSR | S_IWUSR)) == -1)
 		return -1;
 	(void)close(fd);	/* empty */
 	if (rename(path, tmp) == 0)
 		return 0;
-	{
-		int saved = errno;
-
-		(void)unlink(tmp);
-		errno = saved;
-	}
+	saved = errno;
+	(void)unlink(tmp);
+	errno = saved;
 	return -1;
 }
 

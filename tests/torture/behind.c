@@ -73,7 +73,7 @@ struct tally {
 	long	refused;	/* the expected errors */
 	long	faults;		/* damage done */
 	long	taken;		/* names created while their file was away */
-	long	missed;		/* planted files away when they were to go */
+	long	missed;		/* planted files gone when they were to go */
 	long	anomalies;
 };
 
@@ -350,6 +350,26 @@ dispose(sharedmem *shm)
 
 /* Files in the key directory other than tracked-ids and the key file
  * of the name but (NULL: none). */
+/* Says what a file left in the key directory is, and holds. */
+static void
+describe_left(const char *file)
+{
+	char path[4200], buf[160];
+	struct stat st;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (lstat(path, &st) == -1 || !S_ISREG(st.st_mode)) {
+		diag("left in the key directory: %s", file);
+		return;
+	}
+	n = read_file(path, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	diag("left in the key directory: %s, %ld links: \"%s\"", file,
+	    (long)st.st_nlink, buf);
+}
+
 static int
 files_left(const char *but)
 {
@@ -365,7 +385,7 @@ files_left(const char *but)
 		    strcmp(de->d_name, "tracked-ids") != 0 &&
 		    (but == NULL || strncmp(de->d_name, "sharedmem.", 10) != 0 ||
 		    strcmp(de->d_name + 10, but) != 0)) {
-			diag("left in the key directory: %s", de->d_name);
+			describe_left(de->d_name);
 			n++;
 		}
 	(void)closedir(d);
@@ -507,8 +527,9 @@ print_race(const char *what, const struct tally *t, double seconds)
 		diag("%s: %ld times a create took the name while its key file "
 		    "was away", what, t->taken);
 	if (t->missed > 0)
-		diag("%s: %ld times a planted file was away, held by a remover, "
-		    "when it was to go", what, t->missed);
+		diag("%s: %ld times a planted file was gone, taken by a remover "
+		    "for the key file it replaced, when it was to go", what,
+		    t->missed);
 }
 
 /* What an attacher expects of name: the segment of owner #serial (-1:
@@ -1081,7 +1102,7 @@ swap_one(enum kind kind, const char *path, const char *hold,
 		} else
 			anomaly("put back: %s", strerror(errno));
 	} else if (unplant(kind, path) == -1) {
-		/* A remover holds it under its own name, to put it back. */
+		/* A remover took it for the key file, and removed it. */
 		if (errno == ENOENT)
 			tally.missed++;
 		else if (errno != ENOTDIR && errno != EISDIR)
@@ -1105,16 +1126,6 @@ swapper(double until, void *arg)
 		swap_one(s->kind, race_path, hold, tmp, 1);
 		swap_one(s->kind, raceu_path, hold, tmp, 0);
 	}
-}
-
-/* Removes a planted file of kind left at name; returns 1 if it did. */
-static int
-unplant_leftover(enum kind kind, const char *name)
-{
-	char path[4200];
-
-	snprintf(path, sizeof(path), "%s", keyfile(name));
-	return intact(kind, path) && unplant(kind, path) == 0;
 }
 
 /* Creates and unlinks "race-u", whose key file the swapper replaces. */
@@ -1251,13 +1262,8 @@ race_bad_kind(enum kind kind, double seconds)
 	    sharedmem_attach("race") == NULL && errno == ENOENT;
 	back = (lost || attaches_to("race", h1)) && attaches_to("victim", hv);
 	/* What the planting left: names whose segments went while their
-	 * key files were away (stale, gc's work), and planted files that a
-	 * remover had taken for a key file when the swapper went to remove
-	 * them, and put back afterwards; not leaks. */
+	 * key files were away (stale, gc's work), not leaks. */
 	debris = sharedmem_gc(0, NULL, NULL);
-	if (t.missed > 0)
-		debris += unplant_leftover(kind, "race") +
-		    unplant_leftover(kind, "race-u");
 	unlinked = sharedmem_unlink(h1) == 0 || (lost && errno == ENOENT);
 	(void)sharedmem_close(h1);
 	h1 = NULL;
