@@ -122,6 +122,7 @@ int		 name_char(int);
 int		 name_check(const char *, const char **);
 char		*keyfile_path(const char *, const char *, size_t *);
 char		*private_path(const char *, const char *, long);
+void		 private_draw(char *);
 void		 name_random(char *, unsigned int);
 
 /* record.c */

@@ -413,8 +413,16 @@ settle(const char *path, const char *name, const char *tmp)
 	struct judgement j;
 	int fd, err;
 
-	if ((fd = load(tmp, name, &kf, &j)) == -1)
-		return unlink(tmp);
+	/* No key file: it goes, and a directory, which this process must
+	 * not remove, goes back. */
+	if ((fd = load(tmp, name, &kf, &j)) == -1) {
+		if (unlink(tmp) == 0)
+			return 0;
+		if (errno != EISDIR && errno != EPERM)
+			return -1;
+		return put_exclusive(tmp, path) == -1 && errno != EEXIST ?
+		    -1 : 0;
+	}
 	(void)close(fd);	/* only read */
 	if (judge_stale(j.state) && may_remove(&kf)) {
 		remove_leftovers(&kf, &j);
@@ -435,21 +443,46 @@ settle(const char *path, const char *name, const char *tmp)
  * Renames path over a fresh private file of this process at tmp, a
  * template of private_path(): 0, or -1 with errno (ENOENT: path is gone;
  * EISDIR: a directory is there, which a rename onto a file never moves).
+ * Where the key directory has no room for one more file, the rename goes
+ * to a fresh private name instead, which needs none: a full key directory
+ * must still let names go.
  */
 static int
 move_away(const char *path, char *tmp)
 {
-	int fd, saved;
+	struct stat st;
+	int fd, saved, tries;
 
-	if ((fd = make_private(tmp, S_IRUSR | S_IWUSR)) == -1)
+	if ((fd = make_private(tmp, S_IRUSR | S_IWUSR)) != -1) {
+		(void)close(fd);	/* empty */
+		if (rename(path, tmp) == 0)
+			return 0;
+		saved = errno;
+		(void)unlink(tmp);
+		errno = saved;
 		return -1;
-	(void)close(fd);	/* empty */
-	if (rename(path, tmp) == 0)
-		return 0;
-	saved = errno;
-	(void)unlink(tmp);
-	errno = saved;
-	return -1;
+	}
+	if (errno != ENOSPC
+#ifdef EDQUOT
+	    && errno != EDQUOT
+#endif
+	    )
+		return -1;
+	for (tries = 0; tries < PUBLISH_TRIES; tries++) {
+		private_draw(tmp);
+		if (rename_exclusive(path, tmp) == 0)
+			return 0;
+		if (errno != EEXIST)
+			break;
+	}
+	if (errno != ENOTSUP)
+		return -1;
+	/* No rename that refuses to replace: a name that nothing has, as
+	 * far as can be seen, of this process's own. */
+	private_draw(tmp);
+	if (lstat(tmp, &st) == 0)
+		return errno = EEXIST, -1;
+	return rename(path, tmp);
 }
 
 /*

@@ -99,6 +99,37 @@ private_path(const char *path, const char *name, long pid)
 }
 
 /*
+ * Fills the XXXXXX that end the private path tmp with characters that
+ * differ from one call to the next, for a rename to a name that nothing
+ * has: a clash makes the caller draw again.
+ */
+void
+private_draw(char *tmp)
+{
+	static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789";
+	static unsigned long draws;
+	char *x = tmp + strlen(tmp) - 6;
+	unsigned long n, bits;
+	int i;
+
+#ifdef HAVE_ATOMIC_BUILTINS
+	n = __atomic_add_fetch(&draws, 1, __ATOMIC_RELAXED);
+#else
+	/* Threads may draw the same number: their renames then clash. */
+	n = ++draws;
+#endif
+	bits = n * 2654435761UL ^ (unsigned long)clock() ^
+	    ((unsigned long)time(NULL) << 7);
+	for (i = 0; i < 6; i++) {
+		x[i] = chars[bits % (sizeof(chars) - 1)];
+		bits /= sizeof(chars) - 1;
+		if (bits == 0)
+			bits = n * 40503UL + (unsigned long)i;
+	}
+}
+
+/*
  * Writes a fresh name "psm_xxxxxxxx", as Python's SharedMemory makes them,
  * into buf (13 bytes); draw counts the caller's attempts.  A clash is not
  * fatal - the create fails with EEXIST and the caller draws again - so the
