@@ -72,7 +72,7 @@ test_variable(void)
 		{ "1", 1000, "1: 1 us" },
 		{ "250", 250000, "250: 250 us" },
 		{ "1000000", 1000000000L, "1000000: a second, the most" },
-		{ "1000001", DEFAULT_NS, "1000001, past a second: the default" },
+		{ "1000001", DEFAULT_NS, "1000001, past a second: default" },
 		{ "12ab", DEFAULT_NS, "12ab: the default" },
 		{ "-1", DEFAULT_NS, "-1: the default" },
 		{ " 5", DEFAULT_NS, "' 5': the default" }
