@@ -193,9 +193,6 @@ static const struct {
 static double us[NROWS][BENCH_ROUNDS_MAX];
 static int present[NROWS];
 
-static sharedmem *contended;
-static int contended_semid = -1;
-
 #define CONTEND_WARM	0.1	/* seconds */
 #define CONTEND_TIME	0.3
 
@@ -225,10 +222,9 @@ measure(enum row k, long cycles)
 	case LIB_LOCK:
 		return time_calls(library_lock, cycles);
 	case RAW_CONTEND:
-		return contend(contended, contended_semid, CONTEND_WARM,
-		    CONTEND_TIME);
+		return contend(locked, raw_semid, CONTEND_WARM, CONTEND_TIME);
 	default:
-		return contend(contended, -1, CONTEND_WARM, CONTEND_TIME);
+		return contend(locked, -1, CONTEND_WARM, CONTEND_TIME);
 	}
 }
 
@@ -247,7 +243,8 @@ run_group(int g, long cycles, int rounds)
 		}
 }
 
-/* The segments, sets and names that the groups use, made before them. */
+/* The segments, sets and names that the groups use, made before them;
+ * the lock's serve the contended lock's group after it. */
 static void
 set_up(int g, int *slots)
 {
@@ -276,19 +273,6 @@ set_up(int g, int *slots)
 			die("sharedmem_open bench-control-lock");
 		slots[1] = bench_guard_shm(locked);
 		break;
-	case 3:
-		if ((contended_semid = semget(IPC_PRIVATE, 1,
-		    IPC_CREAT | 0600)) == -1)
-			die("semget");
-		slots[0] = bench_guard(-1, contended_semid, NULL);
-		arg.val = 1;
-		if (semctl(contended_semid, 0, SETVAL, arg) == -1)
-			die("semctl SETVAL");
-		if ((contended = sharedmem_open("bench-control-contended",
-		    SHAREDMEM_CREATE | SHAREDMEM_LOCK, SIZE, 0600)) == NULL)
-			die("sharedmem_open bench-control-contended");
-		slots[1] = bench_guard_shm(contended);
-		break;
 	}
 }
 
@@ -302,17 +286,11 @@ tear_down(int g, const int *slots)
 		bench_unguard(slots[0]);
 		bench_remove(kept, slots[1]);
 		break;
-	case 2:
+	case 3:
 		if (semctl(raw_semid, 0, IPC_RMID) == -1)
 			die("semctl IPC_RMID");
 		bench_unguard(slots[0]);
 		bench_remove(locked, slots[1]);
-		break;
-	case 3:
-		if (semctl(contended_semid, 0, IPC_RMID) == -1)
-			die("semctl IPC_RMID");
-		bench_unguard(slots[0]);
-		bench_remove(contended, slots[1]);
 		break;
 	}
 }

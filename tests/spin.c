@@ -250,6 +250,26 @@ waits_right(int semid, int num, int polls, const char *what)
 	    "%s sleeps at once: queued on the semaphore", what);
 }
 
+#define WHAT_SIZE	80
+
+/*
+ * Starts a waiter that makes the call op on name, with SHAREDMEM_SPIN set
+ * to spin, and checks that it polls or sleeps as it should.  what, of
+ * WHAT_SIZE bytes, gets the words of its tests: the variable and label.
+ */
+static struct waiter
+begin(const char *name, int semid, const char *spin, enum op op, int polls,
+    const char *label, char *what)
+{
+	struct waiter w;
+
+	snprintf(what, WHAT_SIZE, "SHAREDMEM_SPIN=%s: %s", spin, label);
+	w = start(name, spin, op);
+	waits_right(semid, op == WAIT || op == TIMEDWAIT ? COUNT_SEM :
+	    LOCK_SEM, polls, what);
+	return w;
+}
+
 /* wait and lock, each ended by the post or the unlock it waits for. */
 static void
 test_wait_and_lock(const char *spin, int polls)
@@ -258,20 +278,16 @@ test_wait_and_lock(const char *spin, int polls)
 	int semid = sharedmem_semid(shm);
 	struct waiter w;
 	struct report r;
-	char what[80];
+	char what[WHAT_SIZE];
 
-	snprintf(what, sizeof(what), "SHAREDMEM_SPIN=%s: a wait", spin);
-	w = start("plain", spin, WAIT);
-	waits_right(semid, COUNT_SEM, polls, what);
+	w = begin("plain", semid, spin, WAIT, polls, "a wait", what);
 	ok(!reported(&w, 0) && sharedmem_post(shm, 0) == 0 &&
 	    (r = finish(&w)).ret == 0, "%s ends with the post", what);
 
-	snprintf(what, sizeof(what), "SHAREDMEM_SPIN=%s: a lock held here",
-	    spin);
 	if (sharedmem_trylock(shm) == -1)
 		bail_out("trylock: %s", strerror(errno));
-	w = start("plain", spin, LOCK);
-	waits_right(semid, LOCK_SEM, polls, what);
+	w = begin("plain", semid, spin, LOCK, polls, "a lock held here",
+	    what);
 	ok(!reported(&w, 0) && sharedmem_unlock(shm) == 0 &&
 	    (r = finish(&w)).ret == 0,
 	    "%s is taken by the waiter when given back", what);
@@ -287,17 +303,15 @@ test_timeouts(const char *spin, int polls)
 	static const enum op ops[] = { TIMEDWAIT, TIMEDLOCK };
 	struct waiter w;
 	struct report r;
-	char what[80];
+	char what[WHAT_SIZE], label[40];
 	size_t i;
 
 	if (sharedmem_trylock(shm) == -1)
 		bail_out("trylock: %s", strerror(errno));
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-		snprintf(what, sizeof(what),
-		    "SHAREDMEM_SPIN=%s: a %s of 0.3 s", spin, op_names[ops[i]]);
-		w = start("timed", spin, ops[i]);
-		waits_right(semid, ops[i] == TIMEDWAIT ? COUNT_SEM : LOCK_SEM,
-		    polls, what);
+		snprintf(label, sizeof(label), "a %s of 0.3 s",
+		    op_names[ops[i]]);
+		w = begin("timed", semid, spin, ops[i], polls, label, what);
 		r = finish(&w);
 		/* A poll that went on to its cap of a second would show. */
 		ok(r.ret == -1 && r.error == ETIMEDOUT && r.took >= 0.29 &&
@@ -316,11 +330,9 @@ test_unlink(const char *spin, int polls)
 	int semid = sharedmem_semid(shm);
 	struct waiter w;
 	struct report r;
-	char what[80];
+	char what[WHAT_SIZE];
 
-	snprintf(what, sizeof(what), "SHAREDMEM_SPIN=%s: a wait", spin);
-	w = start("gone", spin, WAIT);
-	waits_right(semid, COUNT_SEM, polls, what);
+	w = begin("gone", semid, spin, WAIT, polls, "a wait", what);
 	if (sharedmem_unlink(shm) == -1)
 		bail_out("unlink: %s", strerror(errno));
 	r = finish(&w);
@@ -423,27 +435,6 @@ test_signals(void)
 	destroy(shm);
 }
 
-/* The CPUs this process may run on, as far as it can tell; 0: unknown. */
-static int
-cpus(void)
-{
-#ifdef HAVE_CPU_AFFINITY
-	cpu_set_t set;
-
-	if (sched_getaffinity(0, sizeof(set), &set) == 0)
-		return CPU_COUNT(&set);
-#endif
-#if HAVE_DECL__SC_NPROCESSORS_ONLN
-	{
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-		return n > 0 ? (int)n : 0;
-	}
-#else
-	return 0;
-#endif
-}
-
 /* One of the CPUs this process may run on, for taskset; -1: unknown. */
 static int
 some_cpu(void)
@@ -528,7 +519,7 @@ main(int argc, char **argv)
 	/* A wait that never ends would hang the suite: fail instead. */
 	(void)alarm(120);
 	plan(32);
-	many = cpus() > 1;
+	many = usable_cpus() > 1;
 	if (many) {
 		test_wait_and_lock(LONG_CAP, 1);
 		test_timeouts(LONG_CAP, 1);

@@ -17,7 +17,6 @@
 #include <sys/types.h>
 
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,34 +145,13 @@ rule(void)
 	return 0;
 }
 
-/* The CPUs this process may run on, as far as it can tell; 0: unknown. */
-static int
-cpus(void)
-{
-#ifdef HAVE_CPU_AFFINITY
-	cpu_set_t set;
-
-	if (sched_getaffinity(0, sizeof(set), &set) == 0)
-		return CPU_COUNT(&set);
-#endif
-#if HAVE_DECL__SC_NPROCESSORS_ONLN
-	{
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-		return n > 0 ? (int)n : 0;
-	}
-#else
-	return 0;
-#endif
-}
-
 int
 main(void)
 {
 #ifndef HAVE_ATOMIC_BUILTINS
 	skip_all("without the compiler's atomics, waits never poll");
 #endif
-	if (cpus() < 2)
+	if (usable_cpus() < 2)
 		skip_all("this process may run on one CPU only, where a wait "
 		    "sleeps at once");
 	plan(22);

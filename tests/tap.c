@@ -11,6 +11,9 @@
 
 #include <dirent.h>
 #include <errno.h>
+#ifdef HAVE_CPU_AFFINITY
+#include <sched.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,6 +247,26 @@ fork_or_bail(void)
 	if (pid == -1)
 		bail_out("fork: %s", strerror(errno));
 	return pid;
+}
+
+int
+usable_cpus(void)
+{
+#ifdef HAVE_CPU_AFFINITY
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		return CPU_COUNT(&set);
+#endif
+#if HAVE_DECL__SC_NPROCESSORS_ONLN
+	{
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		return n > 0 ? (int)n : 0;
+	}
+#else
+	return 0;
+#endif
 }
 
 const char *

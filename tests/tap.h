@@ -70,6 +70,10 @@ double	clock_seconds(void);
 /* fork(), or bail out. */
 pid_t	fork_or_bail(void);
 
+/* The CPUs this process may run on, as far as it can tell: its affinity
+ * where the system has one, else the CPUs online; 0 if unknown. */
+int	usable_cpus(void);
+
 /* Waits for pid; returns its exit status, or 128 + the signal. */
 int	wait_child(pid_t);
 
