@@ -53,8 +53,8 @@
 #define LOAD(p)		__atomic_load_n((p), __ATOMIC_RELAXED)
 #define STORE(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELAXED)
 
-/* One semaphore's history: its budget, the calls until the next probe,
- * and how many probes have missed in a row. */
+/* One semaphore's history: its budget, and once that is 0, the calls
+ * until the next probe and how far probes have backed off (2^level). */
 struct slot {
 	int	budget;		/* nanoseconds */
 	int	countdown;
