@@ -9,8 +9,8 @@
  * starts the budget again.
  *
  * Each value of the variable is tried in a child of its own, since the
- * library reads it once per process.  Where this process may run on one
- * CPU only, waits do not poll at first, and the test skips.
+ * library reads it once per process.  Where waits do not poll (on one
+ * CPU, at first; without the compiler's atomics), the test skips.
  */
 #include <config.h>
 
@@ -148,12 +148,10 @@ rule(void)
 int
 main(void)
 {
-#ifndef HAVE_ATOMIC_BUILTINS
-	skip_all("without the compiler's atomics, waits never poll");
-#endif
-	if (usable_cpus() < 2)
-		skip_all("this process may run on one CPU only, where a wait "
-		    "sleeps at once");
+	const char *why;
+
+	if ((why = no_polling()) != NULL)
+		skip_all("%s", why);
 	plan(22);
 	test_variable();
 	/* This process reads SHAREDMEM_SPIN only now, after its children. */

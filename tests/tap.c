@@ -249,7 +249,9 @@ fork_or_bail(void)
 	return pid;
 }
 
-int
+/* The CPUs this process may run on, as far as it can tell: its affinity
+ * where the system has one, else the CPUs online; 0 if unknown. */
+static int
 usable_cpus(void)
 {
 #ifdef HAVE_CPU_AFFINITY
@@ -266,6 +268,17 @@ usable_cpus(void)
 	}
 #else
 	return 0;
+#endif
+}
+
+const char *
+no_polling(void)
+{
+#ifdef HAVE_ATOMIC_BUILTINS
+	return usable_cpus() > 1 ? NULL : "this process may run on one CPU "
+	    "only, where a wait sleeps at once";
+#else
+	return "without the compiler's atomics, waits never poll";
 #endif
 }
 

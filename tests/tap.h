@@ -70,9 +70,9 @@ double	clock_seconds(void);
 /* fork(), or bail out. */
 pid_t	fork_or_bail(void);
 
-/* The CPUs this process may run on, as far as it can tell: its affinity
- * where the system has one, else the CPUs online; 0 if unknown. */
-int	usable_cpus(void);
+/* Why the waits of this process do not poll before they sleep, for a
+ * skip; NULL where they do (sharedmem(3), "Polling before sleeping"). */
+const char *no_polling(void);
 
 /* Waits for pid; returns its exit status, or 128 + the signal. */
 int	wait_child(pid_t);
