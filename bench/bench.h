@@ -30,6 +30,17 @@ double bench_now(void);
 /* The median of the n values at v, which it sorts. */
 double bench_median(double *v, int n);
 
+/*
+ * The programs run their contenders in turn within each round, so that a
+ * machine busy with other work slows them alike, and compare them round
+ * by round.  bench_spread() puts the least, the median and the greatest
+ * of the ratios a[i] / b[i] of n rounds (at most BENCH_ROUNDS_MAX) in
+ * spread[0..2]; bench_spread_text() writes them as "1.23x (1.10-1.40)".
+ */
+#define BENCH_ROUNDS_MAX 99
+void bench_spread(const double *a, const double *b, int n, double spread[3]);
+const char *bench_spread_text(const double spread[3], char *buf, size_t size);
+
 /* guard.c */
 
 /*
@@ -78,6 +89,10 @@ void bench_semop_wait(int semid, unsigned short num);
 
 /* Waits for the child pid to end, and dies unless it ended well. */
 void bench_reap(pid_t pid, const char *what);
+
+/* Whether a child has ended since the last bench_forking(): for a parent
+ * that waits without a system call that SIGCHLD would interrupt. */
+int bench_child_ended(void);
 
 /* io.c */
 

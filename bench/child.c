@@ -62,6 +62,12 @@ bench_forking(void)
 	child_ended = 0;
 }
 
+int
+bench_child_ended(void)
+{
+	return child_ended;
+}
+
 void
 bench_wait(sharedmem *shm, unsigned int sem)
 {

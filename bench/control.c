@@ -1,13 +1,17 @@
 /*
  * control.c - what a name costs: the library's create+close+unlink and
  * attach+close against the raw System V calls, which are their floor,
- * against POSIX shm_open+mmap, and against Python's SharedMemory; and
- * what its lock costs when nobody else holds it, against the raw semop
- * pair that is its floor.
+ * against POSIX shm_open+mmap, and against Python's SharedMemory, with its
+ * resource tracker and without; and what the lock costs, against the raw
+ * semop pair that is its floor, when nobody else holds it and when two
+ * processes on two CPUs take it in turn.
  *
- * Usage: control [-n CYCLES] [-r REPEATS] [-o CSV] [-p CONTROL.PY].  Each
- * row is the median over REPEATS runs of CYCLES cycles, all in this one
- * run, so that the ratios compare like with like on a shared machine.
+ * Usage: control [-n CYCLES] [-r ROUNDS] [-o CSV] [-p CONTROL.PY].  The
+ * rows of a group (creates, attaches, the lock, the contended lock) take
+ * turns within each round, the order reversed every other round, each
+ * timing CYCLES cycles (Python's too, in one long batch); a row's figure
+ * is the median over the rounds, and each ratio is taken round by round,
+ * so that a machine busy with other work slows both sides of it alike.
  */
 #include <config.h>
 
@@ -24,9 +28,9 @@
 
 #include "sharedmem.h"
 #include "bench.h"
+#include "control.h"
 
 #define SIZE		4096
-#define MAX_REPEATS	99
 
 static key_t raw_key;
 static char posix_name[64];
@@ -83,6 +87,7 @@ posix_cycle(void)
 #endif
 
 static int raw_attached_id;
+static sharedmem *kept;
 
 static void
 raw_attach(void)
@@ -105,21 +110,17 @@ library_attach(void)
 		die("sharedmem_attach/close");
 }
 
-/* The median time of one call of fn, in microseconds. */
+/* The time of one call of fn, in microseconds, over cycles calls. */
 static double
-median(void (*fn)(void), long cycles, int repeats)
+time_calls(void (*fn)(void), long cycles)
 {
-	double runs[MAX_REPEATS], start;
+	double start;
 	long i;
-	int r;
 
-	for (r = 0; r < repeats; r++) {
-		start = bench_now();
-		for (i = 0; i < cycles; i++)
-			fn();
-		runs[r] = (bench_now() - start) / (double)cycles * 1e6;
-	}
-	return bench_median(runs, repeats);
+	start = bench_now();
+	for (i = 0; i < cycles; i++)
+		fn();
+	return (bench_now() - start) / (double)cycles * 1e6;
 }
 
 /* POSIX leaves the declaration of semctl()'s fourth argument to the
@@ -157,46 +158,201 @@ library_lock(void)
 		die("sharedmem_lock/unlock");
 }
 
-/* Python's create+close+unlink, from control.py; -1 if there is none. */
-static double
-python_cycle(const char *script, long cycles, int repeats)
-{
-	char command[4096];
-	double us = -1;
-	FILE *p;
+/* The rows, in their groups. */
+enum row {
+	RAW_CREATE, LIB_CREATE, POSIX_CREATE, PY_TRACKED, PY_UNTRACKED,
+	RAW_ATTACH, LIB_ATTACH,
+	RAW_LOCK, LIB_LOCK,
+	RAW_CONTEND, LIB_CONTEND,
+	NROWS
+};
 
-	if (script == NULL)
-		return -1;
-	snprintf(command, sizeof(command),
-	    "python3 '%s' %ld %d 2>/dev/null", script, cycles, repeats);
-	if ((p = popen(command, "r")) == NULL)
-		return -1;
-	if (fscanf(p, "%lf", &us) != 1)
-		us = -1;
-	if (pclose(p) != 0)
-		us = -1;
-	return us;
+#define NGROUPS 4
+static const enum row group_first[NGROUPS + 1] = {
+	RAW_CREATE, RAW_ATTACH, RAW_LOCK, RAW_CONTEND, NROWS
+};
+
+static const struct {
+	const char	*what;
+	int		 against;	/* the row of its ratio, or -1 */
+} rows[NROWS] = {
+	{ "System V shmget+shmat+shmdt+IPC_RMID", -1 },
+	{ "sharedmem create+unlink+close", RAW_CREATE },
+	{ "POSIX shm_open+ftruncate+mmap+munmap+shm_unlink", RAW_CREATE },
+	{ "Python SharedMemory create+close+unlink", LIB_CREATE },
+	{ "  the same, its resource tracker doing nothing", PY_TRACKED },
+	{ "System V shmget+shmat+shmdt", -1 },
+	{ "sharedmem attach+close", RAW_ATTACH },
+	{ "System V semop -1, +1 (SEM_UNDO)", -1 },
+	{ "sharedmem lock+unlock", RAW_LOCK },
+	{ "System V semop lock+unlock, 2 processes, 2 CPUs", -1 },
+	{ "sharedmem lock+unlock, 2 processes, 2 CPUs", RAW_CONTEND }
+};
+
+/* us[row][round], and which rows run here. */
+static double us[NROWS][BENCH_ROUNDS_MAX];
+static int present[NROWS];
+
+#define CONTEND_WARM	0.1	/* seconds */
+#define CONTEND_TIME	0.3
+
+/* One round of row k: the time of one cycle, in microseconds; -1 for a
+ * Python that failed. */
+static double
+measure(enum row k, long cycles)
+{
+	switch (k) {
+	case RAW_CREATE:
+		return time_calls(raw_cycle, cycles);
+	case LIB_CREATE:
+		return time_calls(library_cycle, cycles);
+#if HAVE_SHM_OPEN
+	case POSIX_CREATE:
+		return time_calls(posix_cycle, cycles);
+#endif
+	case PY_TRACKED:
+	case PY_UNTRACKED:
+		return python_cycle(k == PY_TRACKED, cycles);
+	case RAW_ATTACH:
+		return time_calls(raw_attach, cycles);
+	case LIB_ATTACH:
+		return time_calls(library_attach, cycles);
+	case RAW_LOCK:
+		return time_calls(raw_lock, cycles);
+	case LIB_LOCK:
+		return time_calls(library_lock, cycles);
+	case RAW_CONTEND:
+		return contend(locked, raw_semid, CONTEND_WARM, CONTEND_TIME);
+	default:
+		return contend(locked, -1, CONTEND_WARM, CONTEND_TIME);
+	}
 }
 
-struct row {
-	const char	*what;
-	double		 us;
-	double		 floor;	/* the row it is compared with */
-};
+/* The rounds of group g, its rows taking turns. */
+static void
+run_group(int g, long cycles, int rounds)
+{
+	int first = group_first[g], n = group_first[g + 1] - first, r, i, k;
+
+	for (r = 0; r < rounds; r++)
+		for (i = 0; i < n; i++) {
+			k = first + (r % 2 == 0 ? i : n - 1 - i);
+			if (present[k] &&
+			    (us[k][r] = measure((enum row)k, cycles)) < 0)
+				present[PY_TRACKED] = present[PY_UNTRACKED] = 0;
+		}
+}
+
+/* The segments, sets and names that the groups use, made before them;
+ * the lock's serve the contended lock's group after it. */
+static void
+set_up(int g, int *slots)
+{
+	union semarg arg;
+
+	switch (g) {
+	case 1:
+		if ((raw_attached_id = shmget(raw_key, SIZE,
+		    IPC_CREAT | IPC_EXCL | 0600)) == -1)
+			die("shmget");
+		slots[0] = bench_guard(raw_attached_id, -1, NULL);
+		if ((kept = sharedmem_create("bench-control", SIZE)) == NULL)
+			die("sharedmem_create");
+		slots[1] = bench_guard_shm(kept);
+		break;
+	case 2:
+		if ((raw_semid = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600)) ==
+		    -1)
+			die("semget");
+		slots[0] = bench_guard(-1, raw_semid, NULL);
+		arg.val = 1;
+		if (semctl(raw_semid, 0, SETVAL, arg) == -1)
+			die("semctl SETVAL");
+		if ((locked = sharedmem_open("bench-control-lock",
+		    SHAREDMEM_CREATE | SHAREDMEM_LOCK, SIZE, 0600)) == NULL)
+			die("sharedmem_open bench-control-lock");
+		slots[1] = bench_guard_shm(locked);
+		break;
+	}
+}
+
+static void
+tear_down(int g, const int *slots)
+{
+	switch (g) {
+	case 1:
+		if (shmctl(raw_attached_id, IPC_RMID, NULL) == -1)
+			die("shmctl IPC_RMID");
+		bench_unguard(slots[0]);
+		bench_remove(kept, slots[1]);
+		break;
+	case 3:
+		if (semctl(raw_semid, 0, IPC_RMID) == -1)
+			die("semctl IPC_RMID");
+		bench_unguard(slots[0]);
+		bench_remove(locked, slots[1]);
+		break;
+	}
+}
+
+/* The figures of all groups, and each row's median and median ratio for
+ * the CSV file. */
+static void
+report(int rounds, double *median, double *ratio)
+{
+	double v[BENCH_ROUNDS_MAX], spread[3];
+	char buf[64];
+	int k, r, a;
+
+	printf("cycle, us (the median of %d rounds)%*s %10s   %s\n",
+	    rounds, rounds < 10 ? 15 : 14, "", "us",
+	    "ratio per round: median (least-greatest)");
+	for (k = 0; k < NROWS; k++) {
+		if (!present[k])
+			continue;
+		if (k == RAW_CONTEND)
+			printf("the lock, contended:\n");
+		for (r = 0; r < rounds; r++)
+			v[r] = us[k][r];
+		median[k] = bench_median(v, rounds);
+		ratio[k] = 0;
+		printf("%-50s %10.2f", rows[k].what, median[k]);
+		if ((a = rows[k].against) >= 0 && present[a]) {
+			bench_spread(us[k], us[a], rounds, spread);
+			ratio[k] = spread[1];
+			if (k == PY_UNTRACKED)
+				printf("   the tracker: %.0f%% of Python's "
+				    "time (%.0f-%.0f%%)",
+				    100 * (1 - spread[1]),
+				    100 * (1 - spread[2]),
+				    100 * (1 - spread[0]));
+			else
+				printf("   %s", bench_spread_text(spread, buf,
+				    sizeof(buf)));
+		}
+		putchar('\n');
+		if (k == LIB_CONTEND && present[RAW_CONTEND]) {
+			bench_spread(us[RAW_CONTEND], us[LIB_CONTEND], rounds,
+			    spread);
+			printf("%-50s %10s   %s\n",
+			    "  throughput, sharedmem over System V", "",
+			    bench_spread_text(spread, buf, sizeof(buf)));
+		}
+	}
+	printf("(ratios: against the System V row above; Python's against "
+	    "the library's)\n");
+}
 
 int
 main(int argc, char **argv)
 {
-	struct row rows[10];
+	double median[NROWS], ratio[NROWS];
 	const char *csv = NULL, *script = NULL;
 	long cycles = 20000;
-	int repeats = 5, n = 0, c, i;
-	sharedmem *kept;
-	union semarg arg;
-	int sem_slot, lock_slot;
+	int rounds = 7, c, g, k, slots[2] = { -1, -1 };
 	FILE *f;
 
-	bench_init("control", 2);
+	bench_init("control", 4);
 	while ((c = getopt(argc, argv, "n:o:p:r:")) != -1) {
 		switch (c) {
 		case 'n':
@@ -209,94 +365,51 @@ main(int argc, char **argv)
 			script = optarg;
 			break;
 		case 'r':
-			repeats = atoi(optarg);
+			rounds = atoi(optarg);
 			break;
 		default:
 			fprintf(stderr, "usage: control [-n CYCLES] "
-			    "[-r REPEATS] [-o CSV] [-p CONTROL.PY]\n");
+			    "[-r ROUNDS] [-o CSV] [-p CONTROL.PY]\n");
 			return 2;
 		}
 	}
-	if (cycles < 1 || repeats < 1 || repeats > MAX_REPEATS) {
+	if (cycles < 1 || rounds < 1 || rounds > BENCH_ROUNDS_MAX) {
 		fprintf(stderr, "control: bad -n or -r\n");
 		return 2;
 	}
 	raw_key = (key_t)(0x62000000L | ((long)getpid() & 0xffff) << 8);
 	snprintf(posix_name, sizeof(posix_name), "/bench-control.%ld",
 	    (long)getpid());
+	bench_watch_children();
 
-	rows[n].what = "System V shmget+shmat+shmdt+IPC_RMID";
-	rows[n].us = median(raw_cycle, cycles, repeats);
-	rows[n++].floor = -1;
-	rows[n].what = "sharedmem create+unlink+close";
-	rows[n].us = median(library_cycle, cycles, repeats);
-	rows[n++].floor = rows[0].us;
-#if HAVE_SHM_OPEN
-	rows[n].what = "POSIX shm_open+ftruncate+mmap+munmap+shm_unlink";
-	rows[n].us = median(posix_cycle, cycles, repeats);
-	rows[n++].floor = rows[0].us;
+	for (k = 0; k < NROWS; k++)
+		present[k] = 1;
+#if !HAVE_SHM_OPEN
+	present[POSIX_CREATE] = 0;
 #endif
-	rows[n].what = "Python SharedMemory create+close+unlink";
-	rows[n].us = python_cycle(script, cycles / 4, repeats);
-	rows[n].floor = rows[1].us;	/* Python against the library */
-	if (rows[n].us > 0)
-		n++;
+	if (script == NULL || python_start(script) == -1)
+		present[PY_TRACKED] = present[PY_UNTRACKED] = 0;
+	if (bench_cpus() < 2)
+		present[RAW_CONTEND] = present[LIB_CONTEND] = 0;
 
-	if ((raw_attached_id = shmget(raw_key, SIZE,
-	    IPC_CREAT | IPC_EXCL | 0600)) == -1)
-		die("shmget");
-	if ((kept = sharedmem_create("bench-control", SIZE)) == NULL)
-		die("sharedmem_create");
-	rows[n].what = "System V shmget+shmat+shmdt";
-	rows[n].us = median(raw_attach, cycles, repeats);
-	rows[n++].floor = -1;
-	rows[n].what = "sharedmem attach+close";
-	rows[n].us = median(library_attach, cycles, repeats);
-	rows[n].floor = rows[n - 1].us;
-	n++;
-	if (shmctl(raw_attached_id, IPC_RMID, NULL) == -1 ||
-	    sharedmem_unlink(kept) == -1 || sharedmem_close(kept) == -1)
-		die("clean up");
-
-	if ((raw_semid = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600)) == -1)
-		die("semget");
-	sem_slot = bench_guard(-1, raw_semid, NULL);
-	arg.val = 1;
-	if (semctl(raw_semid, 0, SETVAL, arg) == -1)
-		die("semctl SETVAL");
-	if ((locked = sharedmem_open("bench-control-lock",
-	    SHAREDMEM_CREATE | SHAREDMEM_LOCK, SIZE, 0600)) == NULL)
-		die("sharedmem_open bench-control-lock");
-	lock_slot = bench_guard_shm(locked);
-	rows[n].what = "System V semop -1, +1 (SEM_UNDO)";
-	rows[n].us = median(raw_lock, cycles, repeats);
-	rows[n++].floor = -1;
-	rows[n].what = "sharedmem lock+unlock";
-	rows[n].us = median(library_lock, cycles, repeats);
-	rows[n].floor = rows[n - 1].us;
-	n++;
-	if (semctl(raw_semid, 0, IPC_RMID) == -1)
-		die("semctl IPC_RMID");
-	bench_unguard(sem_slot);
-	bench_remove(locked, lock_slot);
-
-	printf("%-50s %10s %8s\n", "cycle (median of runs)", "us", "ratio");
-	for (i = 0; i < n; i++) {
-		printf("%-50s %10.2f", rows[i].what, rows[i].us);
-		if (rows[i].floor > 0)
-			printf(" %7.2fx", rows[i].us / rows[i].floor);
-		putchar('\n');
+	for (g = 0; g < NGROUPS; g++) {
+		set_up(g, slots);
+		run_group(g, cycles, rounds);
+		tear_down(g, slots);
 	}
-	printf("(ratios: against the System V row above; Python's against "
-	    "the library's)\n");
+	python_stop();
+
+	report(rounds, median, ratio);
+	if (!present[RAW_CONTEND])
+		printf("(no contended lock: it needs two CPUs to run on)\n");
 	if (csv != NULL) {
 		if ((f = fopen(csv, "w")) == NULL)
 			die(csv);
 		fprintf(f, "what,microseconds,ratio\n");
-		for (i = 0; i < n; i++)
-			fprintf(f, "\"%s\",%.3f,%.3f\n", rows[i].what,
-			    rows[i].us, rows[i].floor > 0 ?
-			    rows[i].us / rows[i].floor : 1.0);
+		for (k = 0; k < NROWS; k++)
+			if (present[k])
+				fprintf(f, "\"%s\",%.3f,%.3f\n", rows[k].what,
+				    median[k], ratio[k] > 0 ? ratio[k] : 1.0);
 		if (fclose(f) != 0)
 			die(csv);
 	}

@@ -1,10 +1,16 @@
-# control.py N REPEATS: prints the median time, in microseconds, of one
-# create+close+unlink of Python's own SharedMemory, over REPEATS runs of
-# N cycles each.  bench/control runs it, to set Python beside the library.
-import statistics
+# control.py: Python's SharedMemory for bench/control, which runs it once
+# and sends it lines of "tracked N" or "untracked N" on standard input.
+# For each, it makes N create+close+unlink cycles of a SharedMemory of
+# 4096 bytes, with Python's resource tracker, or with its register and
+# unregister made to do nothing, and prints the time of one cycle in
+# microseconds.
 import sys
 import time
-from multiprocessing import shared_memory
+from multiprocessing import resource_tracker, shared_memory
+
+
+def untracked(*args):
+    pass
 
 
 def run(n):
@@ -17,8 +23,17 @@ def run(n):
 
 
 def main():
-    n, repeats = int(sys.argv[1]), int(sys.argv[2])
-    print("%.3f" % statistics.median(run(n) for _ in range(repeats)))
+    register = resource_tracker.register
+    unregister = resource_tracker.unregister
+    for line in sys.stdin:
+        mode, n = line.split()
+        if mode == "tracked":
+            resource_tracker.register = register
+            resource_tracker.unregister = unregister
+        else:
+            resource_tracker.register = untracked
+            resource_tracker.unregister = untracked
+        print("%.3f" % run(int(n)), flush=True)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@
 #include "sharedmem.h"
 #include "bench.h"
 
-#define MAX_REPEATS	99
 #define SEGMENT		"bench-data"
 
 /* The double buffer's semaphores: free slots, and slots ready to read. */
@@ -254,7 +253,7 @@ int
 main(int argc, char **argv)
 {
 	static double gbs[NCHUNKS][NTRANSPORTS];
-	double runs[NTRANSPORTS][MAX_REPEATS];
+	double runs[NTRANSPORTS][BENCH_ROUNDS_MAX];
 	const char *csv = NULL;
 	sharedmem *shm;
 	size_t c;
@@ -278,7 +277,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind != argc || mib < 4 || mib % 4 != 0 || repeats < 1 ||
-	    repeats > MAX_REPEATS)
+	    repeats > BENCH_ROUNDS_MAX)
 		usage();
 	total = (size_t)mib << 20;
 

@@ -1,13 +1,19 @@
 /*
  * handoff.c - how long one process takes to hand 8 bytes to another and
- * have 8 bytes back: through a pair of pipes, and through a segment of the
- * library with two of its semaphores, one for each way; and through raw
- * System V semaphores on a private set, the floor of the library's.
+ * have 8 bytes back: through a pair of pipes; through a segment of the
+ * library with two of its semaphores, one for each way; through raw
+ * System V semaphores on a private set, which is what the library's
+ * waits did before they polled; and through a word of shared memory that
+ * each side busy-polls, the floor of any hand-over across CPUs.
  *
- * Usage: handoff [-n ROUNDS] [-r REPEATS] [-o CSV].  Each run times
- * ROUNDS round trips one by one, after some untimed ones, with a child
- * that sends back each number plus one; the figure is the median round
- * trip over all REPEATS runs, the transports taking turns.
+ * Usage: handoff [-n TRIPS] [-r ROUNDS] [-o CSV].  In each round every
+ * transport runs once on one CPU and once on two, in turn (the order
+ * reversed every other round), timing TRIPS round trips one by one after
+ * some untimed ones, with a child that sends back each number plus one.
+ * A run's figure is its median round trip; a row's is the median over
+ * the rounds, and each ratio is taken round by round, so that a machine
+ * busy with other work slows both sides of it alike.  The busy-poll runs
+ * on two CPUs only: on one it would hand over at the scheduler's pace.
  */
 #include <config.h>
 
@@ -25,23 +31,23 @@
 #include "sharedmem.h"
 #include "bench.h"
 
-#define MAX_REPEATS	99
-#define WARMUP		1000
+#define WARMUP		2000
 #define SEGMENT		"bench-handoff"
 
 /* The semaphores: one for each way. */
 #define PING		0
 #define PONG		1
 
-enum transport { PIPES, LIBRARY, RAW, NTRANSPORTS };
+enum transport { PIPES, RAW, LIBRARY, BUSY, NTRANSPORTS };
 
 static const char *const transport_names[NTRANSPORTS] = {
-	"pipe", "sharedmem", "semop"
+	"pipe", "semop", "sharedmem", "busy-poll"
 };
 static const char *const transport_rows[NTRANSPORTS] = {
 	"two pipes, write+read",
+	"System V semop, private set",
 	"sharedmem post+wait",
-	"System V semop, private set"
+	"busy-poll on a shared word"
 };
 
 /* POSIX leaves the declaration of semctl()'s fourth argument to the
@@ -53,7 +59,8 @@ union semarg {
 };
 
 /* What each side uses: the pipes, the library's segment, or the raw
- * segment and semaphore set. */
+ * segment and semaphore set.  The busy-poll's words are the first two
+ * of the raw segment: the number sent, and the number sent back. */
 struct channel {
 	int		 ping[2];
 	int		 pong[2];
@@ -76,12 +83,23 @@ raw_op(int semid, unsigned short num, short delta)
 			bench_die("semop");
 }
 
+/* The busy-poll's words, 32 bits wide so that no machine tears them. */
+static volatile uint32_t *
+busy_words(struct channel *ch)
+{
+	return (volatile uint32_t *)ch->raw;
+}
+
 /* The child's side: each number back plus one, n times. */
 static void
 echo(enum transport t, struct channel *ch, long n)
 {
+	volatile uint32_t *busy = busy_words(ch);
 	sharedmem *shm = NULL;
 	uint64_t v, *word = ch->raw;
+	uint32_t last = 0, now;
+	pid_t parent = getppid();
+	unsigned long spins = 0;
 	long i;
 
 	if (t == LIBRARY) {
@@ -105,10 +123,21 @@ echo(enum transport t, struct channel *ch, long n)
 			if (sharedmem_post(shm, PONG) == -1)
 				bench_die("sharedmem_post");
 			break;
-		default:
+		case RAW:
 			raw_op(ch->semid, PING, -1);
 			word[1] = word[0] + 1;
 			raw_op(ch->semid, PONG, 1);
+			break;
+		default:
+			/* The parent never sends 0, nor one number twice;
+			 * now and then, the child looks whether it is still
+			 * there, which costs a system call. */
+			while ((now = busy[0]) == last)
+				if (++spins % 1048576 == 0 &&
+				    getppid() != parent)
+					bench_fail("the parent is gone");
+			last = now;
+			busy[1] = now + 1;
 			break;
 		}
 	}
@@ -120,6 +149,7 @@ echo(enum transport t, struct channel *ch, long n)
 static void
 round_trip(enum transport t, struct channel *ch, uint64_t v)
 {
+	volatile uint32_t *busy = busy_words(ch);
 	uint64_t back, *word;
 
 	switch (t) {
@@ -137,11 +167,18 @@ round_trip(enum transport t, struct channel *ch, uint64_t v)
 		bench_wait(ch->shm, PONG);
 		back = word[1];
 		break;
-	default:
+	case RAW:
 		ch->raw[0] = v;
 		raw_op(ch->semid, PING, 1);
 		bench_semop_wait(ch->semid, PONG);
 		back = ch->raw[1];
+		break;
+	default:
+		busy[0] = (uint32_t)v;
+		while (busy[1] != (uint32_t)(v + 1))
+			if (bench_child_ended())
+				bench_fail("busy-poll: the child died");
+		back = v + 1;
 		break;
 	}
 	if (back != v + 1)
@@ -151,12 +188,12 @@ round_trip(enum transport t, struct channel *ch, uint64_t v)
 }
 
 /*
- * One run: the round trips' times, in microseconds, into us[].  The
- * parent runs on CPU 0, the child on CPU cpu, or both where they like
- * with cpu -1.
+ * One run: the median round trip, in microseconds.  The parent runs on
+ * the first CPU, the child on the cpu-th, or both where they like with
+ * cpu -1.  us has room for trips figures.
  */
-static void
-run(enum transport t, struct channel *ch, int cpu, long rounds, double *us)
+static double
+run(enum transport t, struct channel *ch, int cpu, long trips, double *us)
 {
 	double start;
 	pid_t pid;
@@ -164,6 +201,8 @@ run(enum transport t, struct channel *ch, int cpu, long rounds, double *us)
 
 	if (t == PIPES && (pipe(ch->ping) == -1 || pipe(ch->pong) == -1))
 		bench_die("pipe");
+	/* Numbers from 1: the busy-poll's child starts from 0. */
+	busy_words(ch)[0] = busy_words(ch)[1] = 0;
 	if (fflush(NULL) != 0)
 		bench_die("fflush");
 	if (cpu >= 0)
@@ -179,15 +218,15 @@ run(enum transport t, struct channel *ch, int cpu, long rounds, double *us)
 		if (t == PIPES && (close(ch->ping[1]) == -1 ||
 		    close(ch->pong[0]) == -1))
 			bench_die("close");
-		echo(t, ch, WARMUP + rounds);
+		echo(t, ch, WARMUP + trips);
 		_exit(0);
 	}
 	if (t == PIPES && (close(ch->ping[0]) == -1 ||
 	    close(ch->pong[1]) == -1))
 		bench_die("close");
-	for (i = 0; i < WARMUP + rounds; i++) {
+	for (i = 0; i < WARMUP + trips; i++) {
 		start = bench_now();
-		round_trip(t, ch, (uint64_t)i);
+		round_trip(t, ch, (uint64_t)i + 1);
 		if (i >= WARMUP)
 			us[i - WARMUP] = (bench_now() - start) * 1e6;
 	}
@@ -196,12 +235,13 @@ run(enum transport t, struct channel *ch, int cpu, long rounds, double *us)
 	    close(ch->pong[0]) == -1))
 		bench_die("close");
 	bench_unpin();
+	return bench_median(us, (int)trips);
 }
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: handoff [-n ROUNDS] [-r REPEATS] [-o CSV]\n");
+	fprintf(stderr, "usage: handoff [-n TRIPS] [-r ROUNDS] [-o CSV]\n");
 	exit(2);
 }
 
@@ -217,47 +257,81 @@ static const struct placement placements[] = {
 	{ "two CPUs", 1, 2 },
 	{ "unpinned", -1, 0 }
 };
+#define NPLACEMENTS 3
+
+/* Whether transport t runs where placement p puts the two sides. */
+static int
+runs(int t, int p)
+{
+	return t != BUSY || placements[p].cpu != 0;
+}
+
+/* A round's figures: us[placement][transport][round]. */
+static double us[NPLACEMENTS][NTRANSPORTS][BENCH_ROUNDS_MAX];
+
+/* Prints a row of ratios t / against, one column a placement, and puts
+ * the median in the CSV file. */
+static void
+ratio_row(const char *what, int t, int against, int first, int last,
+    int rounds)
+{
+	double spread[3];
+	char buf[64];
+	int p;
+
+	printf("%-30s", what);
+	for (p = first; p <= last; p++) {
+		if (!runs(t, p) || !runs(against, p)) {
+			printf(" %24s", "-");
+			continue;
+		}
+		bench_spread(us[p][t], us[p][against], rounds, spread);
+		printf(" %24s", bench_spread_text(spread, buf, sizeof(buf)));
+		snprintf(buf, sizeof(buf), "%s/%s", transport_names[t],
+		    transport_names[against]);
+		bench_csv_row("handoff-ratio", buf, placements[p].ncpus,
+		    spread[1], "x", 0);
+	}
+	putchar('\n');
+}
 
 int
 main(int argc, char **argv)
 {
-	double median[3][NTRANSPORTS], *us[3][NTRANSPORTS];
+	double row[BENCH_ROUNDS_MAX], *trip;
 	unsigned short zero[2] = { 0, 0 };
 	struct channel ch;
 	union semarg arg;
 	const char *csv = NULL;
-	long rounds = 10000;
-	int repeats = 5, r, t, c, p, first, last, shm_slot, raw_slot,
+	long trips = 10000;
+	int rounds = 7, r, i, t, c, p, first, last, shm_slot, raw_slot,
 	    sem_slot;
 
 	bench_init("handoff", 4);
 	while ((c = getopt(argc, argv, "n:o:r:")) != -1) {
 		switch (c) {
 		case 'n':
-			rounds = strtol(optarg, NULL, 10);
+			trips = strtol(optarg, NULL, 10);
 			break;
 		case 'o':
 			csv = optarg;
 			break;
 		case 'r':
-			repeats = atoi(optarg);
+			rounds = atoi(optarg);
 			break;
 		default:
 			usage();
 		}
 	}
-	if (optind != argc || rounds < 1 || rounds > 10000000L ||
-	    repeats < 1 || repeats > MAX_REPEATS)
+	if (optind != argc || trips < 1 || trips > 10000000L ||
+	    rounds < 1 || rounds > BENCH_ROUNDS_MAX)
 		usage();
 	/* Pinned where the system allows it, both ways where there are two
 	 * CPUs to use. */
 	first = bench_cpus() > 0 ? 0 : 2;
 	last = bench_cpus() > 1 ? 1 : first;
-	for (p = first; p <= last; p++)
-		for (t = 0; t < NTRANSPORTS; t++)
-			if ((us[p][t] = malloc((size_t)(rounds * repeats) *
-			    sizeof(double))) == NULL)
-				bench_die("malloc");
+	if ((trip = malloc((size_t)trips * sizeof(double))) == NULL)
+		bench_die("malloc");
 	bench_watch_children();
 
 	if ((ch.shm = sharedmem_open(SEGMENT,
@@ -277,12 +351,15 @@ main(int argc, char **argv)
 	if ((ch.raw = shmat(ch.shmid, NULL, 0)) == (void *)-1)
 		bench_die("shmat");
 
-	for (r = 0; r < repeats; r++)
+	for (r = 0; r < rounds; r++)
 		for (p = first; p <= last; p++)
-			for (t = 0; t < NTRANSPORTS; t++)
-				run((enum transport)t, &ch,
-				    placements[p].cpu, rounds,
-				    us[p][t] + r * rounds);
+			for (i = 0; i < NTRANSPORTS; i++) {
+				t = r % 2 == 0 ? i : NTRANSPORTS - 1 - i;
+				if (runs(t, p))
+					us[p][t][r] = run((enum transport)t,
+					    &ch, placements[p].cpu, trips,
+					    trip);
+			}
 
 	if (shmdt(ch.raw) == -1)
 		bench_die("shmdt");
@@ -293,37 +370,37 @@ main(int argc, char **argv)
 		bench_die("shmctl IPC_RMID");
 	bench_unguard(raw_slot);
 	bench_remove(ch.shm, shm_slot);
+	free(trip);
 
+	printf("handoff: 8 bytes there and back between two processes, us\n"
+	    "(the median of %d rounds, each the median of %ld round trips; "
+	    "the transports\ntake turns within each round)\n", rounds, trips);
+	printf("%-30s", "round trip");
 	for (p = first; p <= last; p++)
-		for (t = 0; t < NTRANSPORTS; t++)
-			median[p][t] = bench_median(us[p][t],
-			    (int)(rounds * repeats));
-	printf("handoff: 8 bytes there and back between two processes, "
-	    "us (median of %ld)\n", rounds * repeats);
-	printf("%-32s", "round trip");
-	for (p = first; p <= last; p++)
-		printf(" %10s %8s", placements[p].what, "ratio");
+		printf(" %24s", placements[p].what);
 	putchar('\n');
 	bench_csv_open(csv);
 	for (t = 0; t < NTRANSPORTS; t++) {
-		printf("%-32s", transport_rows[t]);
+		printf("%-30s", transport_rows[t]);
 		for (p = first; p <= last; p++) {
-			printf(" %10.2f", median[p][t]);
-			if (t != PIPES)
-				printf(" %7.2fx",
-				    median[p][t] / median[p][PIPES]);
-			else
-				printf(" %8s", "");
+			if (!runs(t, p)) {
+				printf(" %24s", "-");
+				continue;
+			}
+			for (r = 0; r < rounds; r++)
+				row[r] = us[p][t][r];
+			printf(" %24.2f", bench_median(row, rounds));
 			bench_csv_row("handoff", transport_names[t],
-			    placements[p].ncpus, median[p][t], "us",
-			    t == PIPES ? 0 : median[p][t] / median[p][PIPES]);
+			    placements[p].ncpus, bench_median(row, rounds),
+			    "us", 0);
 		}
 		putchar('\n');
 	}
-	printf("(ratios: against the pipes on the same CPUs)\n");
+	printf("ratio, per round: median (least-greatest)\n");
+	ratio_row("sharedmem / pipes", LIBRARY, PIPES, first, last, rounds);
+	ratio_row("sharedmem / semop", LIBRARY, RAW, first, last, rounds);
+	ratio_row("sharedmem / busy-poll", LIBRARY, BUSY, first, last,
+	    rounds);
 	bench_csv_close();
-	for (p = first; p <= last; p++)
-		for (t = 0; t < NTRANSPORTS; t++)
-			free(us[p][t]);
 	return fflush(stdout) == 0 ? 0 : 1;
 }

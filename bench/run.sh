@@ -55,6 +55,7 @@ fi
 run ./bench/data -o $csv
 data=$last
 run ./bench/handoff -o $csv
+run ./bench/stream -e examples -o $csv
 run ./bench/touch -o $csv
 run ./bench/scale -t ./src/sharedmem -o $csv
 

@@ -23,7 +23,6 @@
 #include "sharedmem.h"
 #include "bench.h"
 
-#define MAX_REPEATS	99
 #define SIZE		4096
 
 static const int counts[] = { 0, 10, 100, 1000, 4000 };
@@ -156,7 +155,7 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	double create[NCOUNTS][MAX_REPEATS], ls[NCOUNTS][MAX_REPEATS];
+	double create[NCOUNTS][BENCH_ROUNDS_MAX], ls[NCOUNTS][BENCH_ROUNDS_MAX];
 	double mcreate[NCOUNTS], mls[NCOUNTS];
 	const char *csv = NULL;
 	char skipped[NCOUNTS][128];
@@ -181,7 +180,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind != argc || tool == NULL || repeats < 1 ||
-	    repeats > MAX_REPEATS)
+	    repeats > BENCH_ROUNDS_MAX)
 		usage();
 
 	/* The header line, and a first run of the tool that is not timed:

@@ -6,9 +6,12 @@
  *
  * Usage: touch [-m MIB] [-r REPEATS] [-o CSV].  Each run creates a segment
  * of MIB MiB, writes one byte to each of its pages, and removes it; it
- * times the create and the writes.  The figures are medians of REPEATS
- * runs, the three kinds taking turns.  Huge pages are left out, with the
- * reason, where the system has none free or refuses them.
+ * times the create and the writes.  A first round, not timed, warms up
+ * what the first runs would otherwise pay for alone (the kernel's page
+ * allocator, huge pages reserved but not yet touched).  The figures are
+ * medians of REPEATS runs, the three kinds taking turns.  Huge pages are
+ * left out, with the reason, where the system has none free or refuses
+ * them.
  */
 #include <config.h>
 
@@ -21,7 +24,6 @@
 #include "sharedmem.h"
 #include "bench.h"
 
-#define MAX_REPEATS	99
 #define SEGMENT		"bench-touch"
 
 enum kind { DEFAULT, PREFAULT, HUGEPAGES, NKINDS };
@@ -100,8 +102,9 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	double create[NKINDS][MAX_REPEATS], touch[NKINDS][MAX_REPEATS];
-	double total[NKINDS][MAX_REPEATS], mcreate[NKINDS], mtouch[NKINDS];
+	double create[NKINDS][BENCH_ROUNDS_MAX];
+	double touch[NKINDS][BENCH_ROUNDS_MAX];
+	double total[NKINDS][BENCH_ROUNDS_MAX], mcreate[NKINDS], mtouch[NKINDS];
 	double mtotal[NKINDS], pages;
 	const char *csv = NULL;
 	size_t size, page;
@@ -127,7 +130,7 @@ main(int argc, char **argv)
 	/* Whole huge pages of any common size up to 1 GiB. */
 	if (optind != argc || mib < 1 || (mib > 2 && mib % 2 != 0) ||
 	    (mib > 1024 && mib % 1024 != 0) || repeats < 1 ||
-	    repeats > MAX_REPEATS)
+	    repeats > BENCH_ROUNDS_MAX)
 		usage();
 	size = (size_t)mib << 20;
 	if ((pagesize = sysconf(_SC_PAGESIZE)) == -1)
@@ -135,17 +138,20 @@ main(int argc, char **argv)
 	page = (size_t)pagesize;
 	pages = (double)(size / page);
 
-	for (r = 0; r < repeats; r++)
+	/* Round -1 warms up, into the figures of round 0, which follows. */
+	for (r = -1; r < repeats; r++)
 		for (k = 0; k < NKINDS; k++) {
 			/* Only huge pages may be refused; once is enough. */
 			if (k == HUGEPAGES && refused)
 				continue;
 			if ((error = run((enum kind)k, size, page,
-			    &create[k][r], &touch[k][r])) != 0) {
+			    &create[k][r < 0 ? 0 : r],
+			    &touch[k][r < 0 ? 0 : r])) != 0) {
 				refused = error;
 				continue;
 			}
-			total[k][r] = create[k][r] + touch[k][r];
+			if (r >= 0)
+				total[k][r] = create[k][r] + touch[k][r];
 		}
 	for (k = 0; k < NKINDS; k++) {
 		if (k == HUGEPAGES && refused)

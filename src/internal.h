@@ -161,6 +161,13 @@ int		 semset_mode(int, mode_t);
 int		 semset_alive(key_t, int);
 void		 semset_remove(key_t, int);
 
+/* spin.c: how long a wait polls semaphore num of set semid before it
+ * sleeps, in nanoseconds (0: not at all), and how that went: caught
+ * after took nanoseconds, or missed. */
+long		 spin_budget(int, int);
+void		 spin_caught(int, int, long);
+void		 spin_missed(int, int);
+
 /* pages.c */
 int		 pages_prefault(void *, size_t, int);
 

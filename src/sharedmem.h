@@ -207,7 +207,9 @@ char *sharedmem_keyfile(const char *name);
  * sharedmem_trylock() fails with EBUSY, sharedmem_timedlock() with
  * ETIMEDOUT after timeout (relative).  sharedmem_unlock() of a lock that
  * is not held fails with EPERM.  All fail with ENOTSUP for a segment made
- * without a lock and EIDRM once its semaphores were removed.
+ * without a lock and EIDRM once its semaphores were removed.  The waits
+ * here and below may poll briefly before they sleep, keeping their CPU
+ * busy meanwhile: sharedmem(3), "Polling before sleeping", SHAREDMEM_SPIN.
  */
 int sharedmem_lock(sharedmem *shm);
 int sharedmem_trylock(sharedmem *shm);

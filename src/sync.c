@@ -3,7 +3,8 @@
  * the set that keyfile.c made with it.  Semaphore 0 is the lock, taken
  * with SEM_UNDO so that the kernel gives it back when its holder dies;
  * the counting semaphores follow, without SEM_UNDO, since a post is meant
- * to outlive its poster.
+ * to outlive its poster.  A wait that finds its semaphore taken polls it
+ * for a while before it sleeps, as long as spin.c says.
  */
 #include <config.h>
 
@@ -94,15 +95,155 @@ time_left(const struct timespec *deadline, struct timespec *left)
 	return left->tv_sec > 0 || (left->tv_sec == 0 && left->tv_nsec > 0);
 }
 
+/* Nanoseconds from start to now, at most two seconds' worth. */
+static long
+ns_between(const struct timespec *start, const struct timespec *now)
+{
+	time_t s = now->tv_sec - start->tv_sec;
+
+	if (s > 1)
+		return 2000000000L;
+	return (long)s * 1000000000L + (now->tv_nsec - start->tv_nsec);
+}
+
+/* Whether now is at or past deadline. */
+static int
+passed(const struct timespec *deadline, const struct timespec *now)
+{
+	return now->tv_sec > deadline->tv_sec ||
+	    (now->tv_sec == deadline->tv_sec &&
+	    now->tv_nsec >= deadline->tv_nsec);
+}
+
 /*
- * semop() of the one operation op on semid, giving up with ETIMEDOUT
- * after timeout; EINTR ends the wait only if interruptible.
+ * Tries op on semid without waiting, and if that fails, again and again
+ * for at most budget nanoseconds, and not past deadline (NULL: none).
+ * Returns 0 once op is done, 1 when the budget is spent, or -1 with errno:
+ * ETIMEDOUT at the deadline, EINTR (if interruptible) or the error of
+ * semop().  Tells spin.c how it went.
  */
 static int
-timed_op(int semid, struct sembuf *op, const struct timespec *timeout,
+poll_op(int semid, const struct sembuf *wait, long budget,
+    const struct timespec *deadline, int interruptible)
+{
+	struct sembuf op = *wait;
+	struct timespec start, now;
+	long spent;
+	int error;
+
+	op.sem_flg |= IPC_NOWAIT;
+	if (semop(semid, &op, 1) == 0)
+		return 0;
+	error = errno;
+	clock_now(&start);
+	for (;;) {
+		if (error == EINTR) {
+			if (interruptible)
+				return errno = EINTR, -1;
+		} else if (error != EAGAIN)
+			return errno = error, op_failed();
+		clock_now(&now);
+		if (deadline != NULL && passed(deadline, &now))
+			return errno = ETIMEDOUT, -1;
+		if ((spent = ns_between(&start, &now)) >= budget) {
+			spin_missed(semid, op.sem_num);
+			return 1;
+		}
+		if (semop(semid, &op, 1) == 0) {
+			spin_caught(semid, op.sem_num, spent);
+			return 0;
+		}
+		error = errno;
+	}
+}
+
+#ifdef HAVE_SEMTIMEDOP
+/*
+ * Sleeps in semtimedop() until op on semid is done or deadline has come,
+ * trying once even if it has come already; then ETIMEDOUT.  EINTR ends
+ * the wait only if interruptible.
+ */
+static int
+sleep_until(int semid, struct sembuf *op, const struct timespec *deadline,
     int interruptible)
 {
-	struct timespec deadline, left;
+	struct timespec left;
+
+	if (!time_left(deadline, &left))
+		left.tv_sec = left.tv_nsec = 0;
+	for (;;) {
+		if (semtimedop(semid, op, 1, &left) == 0)
+			return 0;
+		if (errno == EAGAIN)
+			return errno = ETIMEDOUT, -1;
+		if (errno != EINTR || interruptible)
+			return op_failed();
+		if (!time_left(deadline, &left))
+			return errno = ETIMEDOUT, -1;
+	}
+}
+#else
+/*
+ * The same without a timed semop: polls, napping twice as long each time
+ * up to NAP_MAX_NS, so that short waits stay short.
+ */
+static int
+sleep_until(int semid, struct sembuf *op, const struct timespec *deadline,
+    int interruptible)
+{
+	struct timespec left, nap;
+	long ns = 1000;
+
+	op->sem_flg |= IPC_NOWAIT;
+	for (;;) {
+		if (semop(semid, op, 1) == 0)
+			return 0;
+		if (errno == EINTR && !interruptible)
+			continue;
+		if (errno != EAGAIN)
+			return op_failed();
+		if (!time_left(deadline, &left))
+			return errno = ETIMEDOUT, -1;
+		nap.tv_sec = 0;
+		nap.tv_nsec = ns < NAP_MAX_NS ? ns : NAP_MAX_NS;
+		if (left.tv_sec == 0 && left.tv_nsec < nap.tv_nsec)
+			nap.tv_nsec = left.tv_nsec;
+		if (nanosleep(&nap, NULL) == -1 && interruptible)
+			return -1;
+		ns *= 2;
+	}
+}
+#endif
+
+/*
+ * Does op on semid, which waits while the semaphore is taken: polls for
+ * as long as spin.c allows, then sleeps in semop() until deadline (NULL:
+ * for ever).  EINTR ends the wait only if interruptible.
+ */
+static int
+take(int semid, struct sembuf *op, const struct timespec *deadline,
+    int interruptible)
+{
+	long budget = spin_budget(semid, op->sem_num);
+	int r;
+
+	if (budget > 0 &&
+	    (r = poll_op(semid, op, budget, deadline, interruptible)) != 1)
+		return r;
+	if (deadline != NULL)
+		return sleep_until(semid, op, deadline, interruptible);
+	while (semop(semid, op, 1) == -1)
+		if (errno != EINTR || interruptible)
+			return op_failed();
+	return 0;
+}
+
+/* take() until timeout from now. */
+static int
+take_within(int semid, struct sembuf *op, const struct timespec *timeout,
+    int interruptible)
+{
+	struct timespec deadline;
 
 	if (!valid_timeout(timeout))
 		return errno = EINVAL, -1;
@@ -113,45 +254,7 @@ timed_op(int semid, struct sembuf *op, const struct timespec *timeout,
 		deadline.tv_nsec -= 1000000000L;
 		deadline.tv_sec++;
 	}
-	left = *timeout;
-#if HAVE_SEMTIMEDOP
-	for (;;) {
-		if (semtimedop(semid, op, 1, &left) == 0)
-			return 0;
-		if (errno == EAGAIN)
-			return errno = ETIMEDOUT, -1;
-		if (errno != EINTR || interruptible)
-			return op_failed();
-		if (!time_left(&deadline, &left))
-			return errno = ETIMEDOUT, -1;
-	}
-#else
-	{
-		/* No timed semop: poll, napping twice as long each time up
-		 * to NAP_MAX_NS, so that short waits stay short. */
-		struct timespec nap;
-		long ns = 1000;
-
-		op->sem_flg |= IPC_NOWAIT;
-		for (;;) {
-			if (semop(semid, op, 1) == 0)
-				return 0;
-			if (errno == EINTR && !interruptible)
-				continue;
-			if (errno != EAGAIN)
-				return op_failed();
-			if (!time_left(&deadline, &left))
-				return errno = ETIMEDOUT, -1;
-			nap.tv_sec = 0;
-			nap.tv_nsec = ns < NAP_MAX_NS ? ns : NAP_MAX_NS;
-			if (left.tv_sec == 0 && left.tv_nsec < nap.tv_nsec)
-				nap.tv_nsec = left.tv_nsec;
-			if (nanosleep(&nap, NULL) == -1 && interruptible)
-				return -1;
-			ns *= 2;
-		}
-	}
-#endif
+	return take(semid, op, &deadline, interruptible);
 }
 
 static void
@@ -172,10 +275,7 @@ sharedmem_lock(sharedmem *shm)
 		return -1;
 	set_op(&op, SEM_LOCK, -1, SEM_UNDO);
 	/* Like a mutex, the wait for the lock outlasts signals. */
-	while (semop(semid, &op, 1) == -1)
-		if (errno != EINTR)
-			return op_failed();
-	return 0;
+	return take(semid, &op, NULL, 0);
 }
 
 int
@@ -203,7 +303,7 @@ sharedmem_timedlock(sharedmem *shm, const struct timespec *timeout)
 	if ((semid = semid_of(shm)) == -1)
 		return -1;
 	set_op(&op, SEM_LOCK, -1, SEM_UNDO);
-	return timed_op(semid, &op, timeout, 0);
+	return take_within(semid, &op, timeout, 0);
 }
 
 int
@@ -249,9 +349,7 @@ sharedmem_wait(sharedmem *shm, unsigned int sem)
 	if ((num = semnum_of(shm, sem)) == -1)
 		return -1;
 	set_op(&op, num, -1, 0);
-	if (semop(shm->seg.semid, &op, 1) == -1)
-		return errno == EINTR ? -1 : op_failed();
-	return 0;
+	return take(shm->seg.semid, &op, NULL, 1);
 }
 
 int
@@ -278,5 +376,5 @@ sharedmem_timedwait(sharedmem *shm, unsigned int sem,
 	if ((num = semnum_of(shm, sem)) == -1)
 		return -1;
 	set_op(&op, num, -1, 0);
-	return timed_op(shm->seg.semid, &op, timeout, 1);
+	return take_within(shm->seg.semid, &op, timeout, 1);
 }

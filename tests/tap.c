@@ -11,6 +11,9 @@
 
 #include <dirent.h>
 #include <errno.h>
+#ifdef HAVE_CPU_AFFINITY
+#include <sched.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,6 +247,39 @@ fork_or_bail(void)
 	if (pid == -1)
 		bail_out("fork: %s", strerror(errno));
 	return pid;
+}
+
+/* The CPUs this process may run on, as far as it can tell: its affinity
+ * where the system has one, else the CPUs online; 0 if unknown. */
+static int
+usable_cpus(void)
+{
+#ifdef HAVE_CPU_AFFINITY
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		return CPU_COUNT(&set);
+#endif
+#if HAVE_DECL__SC_NPROCESSORS_ONLN
+	{
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		return n > 0 ? (int)n : 0;
+	}
+#else
+	return 0;
+#endif
+}
+
+const char *
+no_polling(void)
+{
+#ifdef HAVE_ATOMIC_BUILTINS
+	return usable_cpus() > 1 ? NULL : "this process may run on one CPU "
+	    "only, where a wait sleeps at once";
+#else
+	return "without the compiler's atomics, waits never poll";
+#endif
 }
 
 const char *

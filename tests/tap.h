@@ -70,6 +70,10 @@ double	clock_seconds(void);
 /* fork(), or bail out. */
 pid_t	fork_or_bail(void);
 
+/* Why the waits of this process do not poll before they sleep, for a
+ * skip; NULL where they do (sharedmem(3), "Polling before sleeping"). */
+const char *no_polling(void);
+
 /* Waits for pid; returns its exit status, or 128 + the signal. */
 int	wait_child(pid_t);
 

@@ -1,0 +1,32 @@
+/*
+ * control.h - what bench/control's files share: the lock contended by two
+ * processes (contend.c), and Python's SharedMemory, run by a python3
+ * process that stays for the whole program (python.c).
+ */
+#ifndef BENCH_CONTROL_H
+#define BENCH_CONTROL_H
+
+#include "sharedmem.h"
+
+/*
+ * Two processes, on the first CPU and the second, take the lock in turn
+ * and add 1 to a counter while they hold it: the lock of shm, or with
+ * semid other than -1, semaphore 0 of that set with the operations that
+ * sharedmem(7) gives the lock, and no polling.  shm's segment holds their
+ * flags and counts.  Returns the time of one lock+unlock, in microseconds,
+ * over seconds after warm seconds; dies if the counter went wrong.
+ */
+double contend(sharedmem *shm, int semid, double warm, double seconds);
+
+/*
+ * Starts python3 with script, control.py; returns 0, or -1 where that
+ * cannot be done (no python3).  python_cycle() asks it for the time of
+ * one create+close+unlink of Python's SharedMemory, in microseconds, over
+ * n cycles, with its resource tracker or without; -1 if it failed, after
+ * which it is stopped.  python_stop() ends it.
+ */
+int python_start(const char *script);
+double python_cycle(int tracked, long n);
+void python_stop(void);
+
+#endif /* BENCH_CONTROL_H */
