@@ -51,7 +51,7 @@
 #define IPC_NS_PATH	"/proc/self/ns/ipc"
 
 int
-boot_char(int c)
+smi_boot_char(int c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
 	    (c >= 'A' && c <= 'Z') || c == '.' || c == ':' || c == '-';
@@ -64,7 +64,7 @@ clean(const char *s)
 	if (*s == '\0')
 		return 0;
 	for (; *s != '\0'; s++)
-		if (!boot_char((unsigned char)*s))
+		if (!smi_boot_char((unsigned char)*s))
 			return 0;
 	return 1;
 }
@@ -157,7 +157,7 @@ static char kept_identity[BOOT_MAX + 1];
 #endif
 
 const char *
-boot_identity(char *buf)
+smi_boot_identity(char *buf)
 {
 	int saved = errno;
 
@@ -190,10 +190,10 @@ source_length(const char *identity)
 }
 
 int
-boot_same(const char *recorded)
+smi_boot_same(const char *recorded)
 {
 	char buf[BOOT_MAX + 1];
-	const char *now = boot_identity(buf);
+	const char *now = smi_boot_identity(buf);
 	size_t n = source_length(recorded);
 
 	if (n == 0 || n != source_length(now) || memcmp(recorded, now, n) != 0)

@@ -66,22 +66,22 @@ open_named(const char *name, int flags, const struct segopts *opts)
 	size_t name_at;
 	int r, err;
 
-	if ((err = name_check(name, &name)) != 0) {
+	if ((err = smi_name_check(name, &name)) != 0) {
 		errno = err;
 		return NULL;
 	}
 	if ((shm = malloc(sizeof(*shm))) == NULL)
 		return NULL;
-	if ((shm->path = keyfile_path(sharedmem_dir(), name, &name_at)) ==
+	if ((shm->path = smi_keyfile_path(sharedmem_dir(), name, &name_at)) ==
 	    NULL) {
 		free(shm);
 		return NULL;
 	}
 	shm->name = shm->path + name_at;
 	if (flags & SHAREDMEM_CREATE)
-		r = keyfile_create(shm->path, shm->name, opts, &shm->seg);
+		r = smi_keyfile_create(shm->path, shm->name, opts, &shm->seg);
 	else
-		r = keyfile_attach(shm->path, shm->name, opts, &shm->seg);
+		r = smi_keyfile_attach(shm->path, shm->name, opts, &shm->seg);
 	if (r == -1) {
 		err = errno;
 		free(shm->path);
@@ -112,7 +112,7 @@ sharedmem_open(const char *name, int flags, size_t size, mode_t mode)
 	if (name != NULL)
 		return open_named(name, flags, &opts);
 	for (draw = 0; draw < RANDOM_NAME_DRAWS; draw++) {
-		name_random(fresh, draw);
+		smi_name_random(fresh, draw);
 		if ((shm = open_named(fresh, flags, &opts)) != NULL ||
 		    errno != EEXIST)
 			return shm;
@@ -203,7 +203,7 @@ sharedmem_unlink(sharedmem *shm)
 		errno = EINVAL;
 		return -1;
 	}
-	return keyfile_unlink(shm->path, shm->name, &shm->seg);
+	return smi_keyfile_unlink(shm->path, shm->name, &shm->seg);
 }
 
 int
@@ -213,15 +213,81 @@ sharedmem_remove(const char *name)
 	size_t name_at;
 	int r, err;
 
-	if ((err = name_check(name, &name)) != 0) {
+	if ((err = smi_name_check(name, &name)) != 0) {
 		errno = err;
 		return -1;
 	}
-	if ((path = keyfile_path(sharedmem_dir(), name, &name_at)) == NULL)
+	if ((path = smi_keyfile_path(sharedmem_dir(), name, &name_at)) == NULL)
 		return -1;
-	r = keyfile_remove(path, path + name_at);
+	r = smi_keyfile_remove(path, path + name_at);
 	err = errno;
 	free(path);
 	errno = err;
 	return r;
+}
+
+char *
+sharedmem_keyfile(const char *name)
+{
+	size_t name_at;
+	int err;
+
+	if ((err = smi_name_check(name, &name)) != 0) {
+		errno = err;
+		return NULL;
+	}
+	return smi_keyfile_path(sharedmem_dir(), name, &name_at);
+}
+
+int
+sharedmem_inspect(const char *name, struct sharedmem_info *info)
+{
+	struct keyfile kf;
+	struct judgement j;
+	size_t name_at;
+	char *path;
+	int r, err;
+
+	if ((err = smi_name_check(name, &name)) != 0) {
+		errno = err;
+		return -1;
+	}
+	if ((path = smi_keyfile_path(sharedmem_dir(), name, &name_at)) == NULL)
+		return -1;
+	r = smi_keyfile_inspect(path, path + name_at, &kf, &j);
+	err = errno;
+	free(path);
+	if (r == -1) {
+		errno = err;
+		return -1;
+	}
+	info->state = j.state;
+	info->key = kf.rec.key;
+	info->shmid = kf.rec.shmid;
+	info->size = (size_t)kf.rec.size;
+	info->pid = kf.rec.pid;
+	info->semid = kf.rec.semid;
+	info->semaphores = kf.rec.nsems > SEM_FIRST ?
+	    (int)(kf.rec.nsems - SEM_FIRST) : 0;
+	info->set_live = j.set == SET_OURS;
+	info->owner = kf.owner;
+	info->creator = j.creator;
+	return 0;
+}
+
+int
+sharedmem_lookup(const char *name, key_t *key, int *shmid)
+{
+	struct sharedmem_info info;
+
+	if (sharedmem_inspect(name, &info) == -1)
+		return -1;
+	if (key != NULL)
+		*key = info.key;
+	if (shmid != NULL)
+		*shmid = info.shmid;
+	if (info.state == SHAREDMEM_LIVE || info.state == SHAREDMEM_HIDDEN)
+		return 0;
+	errno = ESTALE;
+	return -1;
 }

@@ -1,11 +1,15 @@
 /*
  * internal.h - what the library's files share and nobody else sees.
+ * Every function here carries the prefix smi_ (sharedmem internal), so
+ * that none clashes with a program's own in a static link.
  */
 #ifndef SHAREDMEM_INTERNAL_H
 #define SHAREDMEM_INTERNAL_H
 
 #include <sys/types.h>
 #include <stddef.h>
+
+struct stat;
 
 #include "sharedmem.h"
 
@@ -21,6 +25,10 @@
 
 /* ftok()'s proj id for the first key of a name; 0 is unspecified. */
 #define KEY_PROJ	'S'
+
+/* Rounds against others before a create or a removal gives up: names
+ * published again and again, fresh private names all taken. */
+#define PUBLISH_TRIES	8
 
 /* The longest identity of a run of the system (boot.c). */
 #define BOOT_MAX	80
@@ -62,7 +70,7 @@ enum set_state {
 	SET_FOREIGN	/* its id is another user's set, or of another size */
 };
 
-/* How a key file stands, as judge() finds it. */
+/* How a key file stands, as smi_judge() finds it. */
 struct judgement {
 	enum sharedmem_state	state;
 	uid_t			creator;	/* the segment's, or NO_UID */
@@ -118,57 +126,86 @@ union semarg {
 };
 
 /* name.c */
-int		 name_char(int);
-int		 name_check(const char *, const char **);
-char		*keyfile_path(const char *, const char *, size_t *);
-char		*private_path(const char *, const char *, long);
-void		 private_draw(char *);
-void		 name_random(char *, unsigned int);
+enum entry_kind {
+	ENTRY_OTHER,	/* anything else */
+	ENTRY_KEYFILE,	/* sharedmem.NAME */
+	ENTRY_PRIVATE	/* sharedmem+PID-XXXXXX */
+};
+enum entry_kind	 smi_entry_kind(const char *, const char **, long *);
+int		 smi_name_char(int);
+int		 smi_name_check(const char *, const char **);
+char		*smi_keyfile_path(const char *, const char *, size_t *);
+char		*smi_private_path(const char *, const char *, long);
+void		 smi_private_draw(char *);
+void		 smi_name_random(char *, unsigned int);
 
 /* record.c */
-int		 record_format(char *, size_t, const struct record *);
-int		 record_parse(const char *, size_t, struct record *);
-unsigned long	 key_bits(key_t);
-key_t		 key_next(key_t, unsigned long);
+int		 smi_record_format(char *, size_t, const struct record *);
+int		 smi_record_parse(const char *, size_t, struct record *);
+unsigned long	 smi_key_bits(key_t);
+key_t		 smi_key_next(key_t, unsigned long);
 
 /* boot.c: the identity of this run of the system, in buf (BOOT_MAX + 1
  * bytes) or in memory kept for the process, "" where there is none; and
  * whether a recorded identity is this run's (1), another's (0), or cannot
  * be told (-1). */
-int		 boot_char(int);
-const char	*boot_identity(char *);
-int		 boot_same(const char *);
+int		 smi_boot_char(int);
+const char	*smi_boot_identity(char *);
+int		 smi_boot_same(const char *);
 
-/* judge.c */
-int		 judge(const struct keyfile *, const char *, struct judgement *);
-int		 judge_stale(enum sharedmem_state);
+/* judge.c; and whether an IPC call's errno says that its id is gone. */
+int		 smi_judge(const struct keyfile *, const char *, struct judgement *);
+int		 smi_judge_stale(enum sharedmem_state);
+int		 smi_ipc_gone(int);
+
+/* keyio.c: key files as files.  smi_keyfile_load() opens, reads and
+ * judges one, and returns it open, which pins its inode. */
+void		 smi_close_quietly(int);
+void		 smi_free_quietly(void *);
+int		 smi_keyfile_open(const char *);
+int		 smi_keyfile_read(int, struct keyfile *);
+int		 smi_keyfile_load(const char *, const char *, struct keyfile *,
+		    struct judgement *);
+int		 smi_same_file(const struct stat *, const struct keyfile *);
+int		 smi_record_write(int, const struct record *, size_t *);
+int		 smi_private_make(char *, mode_t);
+int		 smi_rename_exclusive(const char *, const char *);
+int		 smi_put_exclusive(const char *, const char *);
+
+/* removal.c */
+int		 smi_may_remove(const struct keyfile *);
+void		 smi_set_remove_recorded(const struct keyfile *,
+		    const struct judgement *);
+void		 smi_remove_leftovers(const struct keyfile *,
+		    const struct judgement *);
+int		 smi_discard(const char *, const char *, const struct keyfile *,
+		    const struct judgement *);
 
 /* keyfile.c */
-int		 keyfile_create(const char *, const char *, const struct segopts *,
-		    struct segment *);
-int		 keyfile_attach(const char *, const char *, const struct segopts *,
-		    struct segment *);
-int		 keyfile_unlink(const char *, const char *, const struct segment *);
-int		 keyfile_remove(const char *, const char *);
-int		 keyfile_inspect(const char *, const char *, struct keyfile *,
+int		 smi_keyfile_create(const char *, const char *,
+		    const struct segopts *, struct segment *);
+int		 smi_keyfile_attach(const char *, const char *,
+		    const struct segopts *, struct segment *);
+int		 smi_keyfile_unlink(const char *, const char *,
+		    const struct segment *);
+int		 smi_keyfile_remove(const char *, const char *);
+int		 smi_keyfile_inspect(const char *, const char *, struct keyfile *,
 		    struct judgement *);
-int		 keyfile_clear(const char *, const char *);
-int		 keyfile_reap(const char *, long, int, int *);
 
 /* semset.c */
-int		 semset_create(key_t, unsigned int, mode_t);
-int		 semset_mode(int, mode_t);
-int		 semset_alive(key_t, int);
-void		 semset_remove(key_t, int);
+int		 smi_semset_create(key_t, unsigned int, mode_t);
+int		 smi_semset_mode(int, mode_t);
+int		 smi_semset_alive(key_t, int);
+void		 smi_semset_remove(key_t, int);
 
 /* spin.c: how long a wait polls semaphore num of set semid before it
  * sleeps, in nanoseconds (0: not at all), and how that went: caught
  * after took nanoseconds, or missed. */
-long		 spin_budget(int, int);
-void		 spin_caught(int, int, long);
-void		 spin_missed(int, int);
+long		 smi_spin_budget(int, int);
+void		 smi_spin_caught(int, int, long);
+void		 smi_spin_missed(int, int);
 
 /* pages.c */
-int		 pages_prefault(void *, size_t, int);
+int		 smi_pages_prefault(void *, size_t, int);
 
 #endif /* SHAREDMEM_INTERNAL_H */

@@ -34,8 +34,8 @@
 #include "internal.h"
 
 /* EINVAL, EIDRM: the id names nothing any more. */
-static int
-gone(int err)
+int
+smi_ipc_gone(int err)
 {
 	return err == EINVAL || err == EIDRM;
 }
@@ -63,14 +63,14 @@ segment_stat(const struct record *rec, struct shmid_ds *ds)
 	if (shmctl(rec->shmid, IPC_STAT, ds) == 0)
 		return PERM_KEY(ds->shm_perm) == rec->key ? rec->shmid :
 		    (errno = ENOENT, -1);
-	if (gone(errno))
+	if (smi_ipc_gone(errno))
 		return errno = ENOENT, -1;
 	if (errno != EACCES)
 		return -1;
 	/* Not to be looked at: whether it is at its key, shmget() says. */
 #endif
 	if ((id = shmget(rec->key, 0, 0)) == -1) {
-		if (gone(errno))
+		if (smi_ipc_gone(errno))
 			errno = ENOENT;
 		if (errno != EACCES)
 			return -1;
@@ -80,7 +80,7 @@ segment_stat(const struct record *rec, struct shmid_ds *ds)
 	} else if (id != rec->shmid)
 		return errno = ENOENT, -1;
 	if (shmctl(id, IPC_STAT, ds) == -1) {
-		if (gone(errno))
+		if (smi_ipc_gone(errno))
 			errno = ENOENT;
 		return -1;
 	}
@@ -99,7 +99,7 @@ judge_set(const struct keyfile *kf)
 	if (rec->nsems == 0)
 		return SET_NONE;
 	if ((id = semget(rec->key, 0, 0)) == -1) {
-		if (errno == ENOENT || gone(errno))
+		if (errno == ENOENT || smi_ipc_gone(errno))
 			return SET_GONE;
 		if (errno != EACCES)
 			return -1;
@@ -109,7 +109,7 @@ judge_set(const struct keyfile *kf)
 		return SET_GONE;
 	arg.buf = &ds;
 	if (semctl(id, 0, IPC_STAT, arg) == -1) {
-		if (gone(errno))
+		if (smi_ipc_gone(errno))
 			return SET_GONE;
 		return errno == EACCES ? SET_HIDDEN : -1;
 	}
@@ -120,7 +120,7 @@ judge_set(const struct keyfile *kf)
 }
 
 int
-judge(const struct keyfile *kf, const char *name, struct judgement *j)
+smi_judge(const struct keyfile *kf, const char *name, struct judgement *j)
 {
 	const struct record *rec = &kf->rec;
 	struct shmid_ds ds;
@@ -133,7 +133,7 @@ judge(const struct keyfile *kf, const char *name, struct judgement *j)
 		return 0;
 	}
 	if (rec->version >= 2 && rec->boot[0] != '\0' &&
-	    boot_same(rec->boot) == 0) {
+	    smi_boot_same(rec->boot) == 0) {
 		j->state = SHAREDMEM_OTHER_BOOT;
 		return 0;
 	}
@@ -165,7 +165,7 @@ set:
 }
 
 int
-judge_stale(enum sharedmem_state state)
+smi_judge_stale(enum sharedmem_state state)
 {
 	return state == SHAREDMEM_GONE || state == SHAREDMEM_OTHER_BOOT ||
 	    state == SHAREDMEM_FOREIGN;

@@ -133,177 +133,6 @@
 #endif
 
 #define KEY_PROBES	4096	/* keys tried before giving up with ENOSPC */
-#define PUBLISH_TRIES	8	/* rounds against removers of stale names */
-
-/* O_NONBLOCK: a FIFO planted as a key file must not block the open. */
-#define KEYFILE_OPEN	(O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-
-/* Closes fd keeping errno: for error paths, and for files only read. */
-static void
-close_quietly(int fd)
-{
-	int saved = errno;
-
-	(void)close(fd);
-	errno = saved;
-}
-
-/* Frees p keeping errno. */
-static void
-free_quietly(void *p)
-{
-	int saved = errno;
-
-	free(p);
-	errno = saved;
-}
-
-/* Whether errno says that an id names nothing any more. */
-static int
-id_gone(void)
-{
-	return errno == EINVAL || errno == EIDRM;
-}
-
-/* Whether the caller may move or remove the key file kf. */
-static int
-may_remove(const struct keyfile *kf)
-{
-	uid_t me = geteuid();
-
-	return me == 0 || me == kf->owner;
-}
-
-/*
- * Opens the file at path for reading.  A symbolic link, and anything that
- * cannot hold a record (a directory, a socket), is refused with EINVAL;
- * other kinds of file show when their record is read.
- */
-static int
-open_keyfile(const char *path)
-{
-	struct stat lst, st;
-	int fd;
-
-	if ((fd = open(path, KEYFILE_OPEN)) == -1) {
-		/* A symbolic link met by O_NOFOLLOW, or a socket. */
-		if (errno == ELOOP || errno == EMLINK || errno == ENXIO ||
-		    errno == EOPNOTSUPP
-#ifdef EFTYPE
-		    || errno == EFTYPE
-#endif
-		    )
-			errno = EINVAL;
-		return -1;
-	}
-	if (O_NOFOLLOW == 0) {
-		/* Without O_NOFOLLOW a link was followed: see if path is one. */
-		if (lstat(path, &lst) == -1 || fstat(fd, &st) == -1)
-			goto fail;
-		if (!S_ISREG(lst.st_mode) || lst.st_ino != st.st_ino ||
-		    lst.st_dev != st.st_dev) {
-			errno = EINVAL;
-			goto fail;
-		}
-	}
-	return fd;
-fail:
-	close_quietly(fd);
-	return -1;
-}
-
-/* Reads the record of fd, a regular file; EINVAL if it holds none. */
-static int
-read_record(int fd, struct record *rec)
-{
-	char buf[RECORD_MAX + 1];
-	size_t len = 0;
-	ssize_t n;
-
-	/* A short read of a regular file is its end: stop there. */
-	do {
-		n = pread(fd, buf + len, sizeof(buf) - len, (off_t)len);
-		if (n == -1 && errno != EINTR)
-			return -1;
-		if (n > 0)
-			len += (size_t)n;
-	} while (n == -1);
-	if (record_parse(buf, len, rec) == -1) {
-		errno = EINVAL;
-		return -1;
-	}
-	return 0;
-}
-
-/* Reads the key file fd into *kf; EINVAL for anything but a regular file
- * holding a record. */
-static int
-read_keyfile(int fd, struct keyfile *kf)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) == -1)
-		return -1;
-	if (!S_ISREG(st.st_mode)) {
-		errno = EINVAL;
-		return -1;
-	}
-	kf->owner = st.st_uid;
-	kf->dev = st.st_dev;
-	kf->ino = st.st_ino;
-	kf->nlink = st.st_nlink;
-	return read_record(fd, &kf->rec);
-}
-
-/* Opens, reads and judges the key file at path for name; returns the
- * open file, which pins its inode, or -1 with errno. */
-static int
-load(const char *path, const char *name, struct keyfile *kf,
-    struct judgement *j)
-{
-	int fd;
-
-	if ((fd = open_keyfile(path)) == -1)
-		return -1;
-	if (read_keyfile(fd, kf) == -1 || judge(kf, name, j) == -1) {
-		close_quietly(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* Whether st is the file kf was read from. */
-static int
-same_file(const struct stat *st, const struct keyfile *kf)
-{
-	return st->st_dev == kf->dev && st->st_ino == kf->ino;
-}
-
-/*
- * Writes rec over the record of fd; *len holds the length of what is
- * there, so that a shorter record can cut it.
- */
-static int
-write_record(int fd, const struct record *rec, size_t *len)
-{
-	char buf[RECORD_MAX];
-	ssize_t n;
-	int want;
-
-	if ((want = record_format(buf, sizeof(buf), rec)) == -1) {
-		errno = EOVERFLOW;
-		return -1;
-	}
-	if ((n = pwrite(fd, buf, (size_t)want, 0)) != want) {
-		if (n >= 0)
-			errno = ENOSPC;
-		return -1;
-	}
-	if ((size_t)want < *len && ftruncate(fd, (off_t)want) == -1)
-		return -1;
-	*len = (size_t)want;
-	return 0;
-}
 
 /* The key file's permissions: its owner reads and writes it, and whoever
  * may use the segment may read it. */
@@ -313,235 +142,6 @@ keyfile_mode(mode_t mode)
 	return S_IRUSR | S_IWUSR |
 	    ((mode & (S_IRGRP | S_IWGRP)) ? S_IRGRP : 0) |
 	    ((mode & (S_IROTH | S_IWOTH)) ? S_IROTH : 0);
-}
-
-/* Makes a private file from the template tmp, of mode; returns it open. */
-static int
-make_private(char *tmp, mode_t mode)
-{
-	int fd;
-
-#if HAVE_MKOSTEMP
-	fd = mkostemp(tmp, O_CLOEXEC);
-#else
-	fd = mkstemp(tmp);
-#endif
-	if (fd == -1)
-		return -1;
-#if !HAVE_MKOSTEMP && defined(FD_CLOEXEC)
-	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
-		goto fail;
-#endif
-	/* mkstemp made it 0600, which needs no change. */
-	if (mode != (S_IRUSR | S_IWUSR) && fchmod(fd, mode) == -1)
-		goto fail;
-	return fd;
-fail:
-	close_quietly(fd);
-	(void)unlink(tmp);
-	return -1;
-}
-
-/*
- * Renames from to to unless to exists (EEXIST), in one step: ENOTSUP
- * where the system or the file system has no such rename.
- */
-static int
-rename_exclusive(const char *from, const char *to)
-{
-#if defined(HAVE_RENAMEAT2) && HAVE_DECL_RENAME_NOREPLACE
-	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
-		return 0;
-	/* EINVAL: a file system without it; ENOSYS: a kernel without. */
-	if (errno != EINVAL && errno != ENOSYS)
-		return -1;
-#else
-	(void)from;
-	(void)to;
-#endif
-	return errno = ENOTSUP, -1;
-}
-
-/* Moves the file at tmp to path unless path exists (EEXIST). */
-static int
-put_exclusive(const char *tmp, const char *path)
-{
-	if (rename_exclusive(tmp, path) == 0)
-		return 0;
-	if (errno != ENOTSUP || link(tmp, path) == -1)
-		return -1;
-	/* A second name of a file whose first is out: harmless if it
-	 * stays. */
-	(void)unlink(tmp);
-	return 0;
-}
-
-/* Removes the semaphore set that the judgement j of kf finds the name's:
- * one the caller may see is checked to be the owner's; one hidden from
- * the caller goes only at its owner's request, which the kernel checks. */
-static void
-remove_recorded_set(const struct keyfile *kf, const struct judgement *j)
-{
-	if (j->set == SET_OURS ||
-	    (j->set == SET_HIDDEN && kf->owner == geteuid()))
-		(void)semctl(kf->rec.semid, 0, IPC_RMID);
-}
-
-/* Removes what the judgement j of the stale or removed key file kf finds
- * left of its name: its set, if it was removed behind the library's back
- * and the set is still there.  Records of another run or another user's
- * segment lead to nothing of the name's. */
-static void
-remove_leftovers(const struct keyfile *kf, const struct judgement *j)
-{
-	if (j->state == SHAREDMEM_GONE)
-		remove_recorded_set(kf, j);
-}
-
-/*
- * The file at tmp, which this process took from path expecting another,
- * goes if it is stale and the caller's to remove, or if it is no key file
- * at all, as it would have gone had it been put at the name a moment
- * before the check; a live one goes back to path.  If it cannot go back
- * - path was published again meanwhile - what it leads to goes with it,
- * as by a remove of the name.  Returns 0, or -1 with errno.
- */
-static int
-settle(const char *path, const char *name, const char *tmp)
-{
-	struct keyfile kf;
-	struct judgement j;
-	int fd, err;
-
-	/* No key file: it goes, and a directory, which this process must
-	 * not remove, goes back. */
-	if ((fd = load(tmp, name, &kf, &j)) == -1) {
-		if (unlink(tmp) == 0)
-			return 0;
-		if (errno != EISDIR && errno != EPERM)
-			return -1;
-		return put_exclusive(tmp, path) == -1 && errno != EEXIST ?
-		    -1 : 0;
-	}
-	(void)close(fd);	/* only read */
-	if (judge_stale(j.state) && may_remove(&kf)) {
-		remove_leftovers(&kf, &j);
-		return unlink(tmp);
-	}
-	if (put_exclusive(tmp, path) == 0)
-		return 0;
-	err = errno;
-	if (!judge_stale(j.state) && may_remove(&kf) &&
-	    (shmctl(kf.rec.shmid, IPC_RMID, NULL) == 0 || id_gone()))
-		remove_recorded_set(&kf, &j);
-	(void)unlink(tmp);
-	errno = err;
-	return err == EEXIST ? 0 : -1;
-}
-
-/*
- * Renames path over a fresh private file of this process at tmp, a
- * template of private_path(): 0, or -1 with errno (ENOENT: path is gone;
- * EISDIR: a directory is there, which a rename onto a file never moves).
- * Where the key directory has no room for one more file, the rename goes
- * to a fresh private name instead, which needs none: a full key directory
- * must still let names go.
- */
-static int
-move_away(const char *path, char *tmp)
-{
-	struct stat st;
-	int fd, saved, tries;
-
-	if ((fd = make_private(tmp, S_IRUSR | S_IWUSR)) != -1) {
-		(void)close(fd);	/* empty */
-		if (rename(path, tmp) == 0)
-			return 0;
-		saved = errno;
-		(void)unlink(tmp);
-		errno = saved;
-		return -1;
-	}
-	if (errno != ENOSPC
-#ifdef EDQUOT
-	    && errno != EDQUOT
-#endif
-	    )
-		return -1;
-	for (tries = 0; tries < PUBLISH_TRIES; tries++) {
-		private_draw(tmp);
-		if (rename_exclusive(path, tmp) == 0)
-			return 0;
-		if (errno != EEXIST)
-			break;
-	}
-	if (errno != ENOTSUP)
-		return -1;
-	/* No rename that refuses to replace: a name that nothing has, as
-	 * far as can be seen, of this process's own. */
-	private_draw(tmp);
-	if (lstat(tmp, &st) == 0)
-		return errno = EEXIST, -1;
-	return rename(path, tmp);
-}
-
-/*
- * Takes the key file kf, held open by the caller, from path: renames it
- * to a private name of this process, which *tmp gets in new memory.
- * Returns 1 if the file is there now, 0 if path holds it no more, -1 with
- * errno.
- */
-static int
-take(const char *path, const char *name, const struct keyfile *kf,
-    char **tmp)
-{
-	struct stat st;
-	char *q;
-	int r;
-
-	if (lstat(path, &st) == -1)
-		return errno == ENOENT ? 0 : -1;
-	if (!same_file(&st, kf))
-		return 0;
-	if ((q = private_path(path, name, (long)getpid())) == NULL)
-		return -1;
-	if (move_away(path, q) == -1) {
-		/* Gone meanwhile, or a directory put there since. */
-		r = errno == ENOENT || errno == EISDIR || errno == ENOTDIR ?
-		    0 : -1;
-		free_quietly(q);
-		return r;
-	}
-	if (lstat(q, &st) == 0 && same_file(&st, kf)) {
-		*tmp = q;
-		return 1;
-	}
-	/* Another file was put at the name in the moment before. */
-	r = settle(path, name, q) == -1 ? -1 : 0;
-	free_quietly(q);
-	return r;
-}
-
-/*
- * Removes the key file kf, held open, from path, after what its judgement
- * j finds left of its name.  Returns 1 if it removed it, 0 if path holds
- * it no more, -1 with errno.
- */
-static int
-discard(const char *path, const char *name, const struct keyfile *kf,
-    const struct judgement *j)
-{
-	char *tmp;
-	int r;
-
-	if ((r = take(path, name, kf, &tmp)) != 1)
-		return r;
-	/* Taken: now nobody else can find it, and a crash leaves it to gc
-	 * under this process's name. */
-	remove_leftovers(kf, j);
-	r = unlink(tmp) == 0 ? 1 : -1;
-	free_quietly(tmp);
-	return r;
 }
 
 /* Clears the name at path for a create: 0 if it is free now, -1 with
@@ -554,7 +154,7 @@ clear_for_create(const char *path, const char *name)
 	struct stat st;
 	int fd, r;
 
-	if ((fd = load(path, name, &kf, &j)) == -1) {
+	if ((fd = smi_keyfile_load(path, name, &kf, &j)) == -1) {
 		if (errno == ENOENT)
 			return 0;
 		/* Another user's file that the caller may not read holds
@@ -564,13 +164,13 @@ clear_for_create(const char *path, const char *name)
 			errno = EEXIST;
 		return -1;
 	}
-	if (!judge_stale(j.state) || !may_remove(&kf)) {
+	if (!smi_judge_stale(j.state) || !smi_may_remove(&kf)) {
 		(void)close(fd);	/* only read */
 		errno = EEXIST;
 		return -1;
 	}
-	r = discard(path, name, &kf, &j);
-	close_quietly(fd);
+	r = smi_discard(path, name, &kf, &j);
+	smi_close_quietly(fd);
 	return r == -1 ? -1 : 0;
 }
 
@@ -588,7 +188,7 @@ give_mode(int id, int semid, mode_t mode)
 	ds.shm_perm.mode = mode;
 	if (shmctl(id, IPC_SET, &ds) == -1)
 		return -1;
-	return semid == -1 ? 0 : semset_mode(semid, mode);
+	return semid == -1 ? 0 : smi_semset_mode(semid, mode);
 }
 
 /*
@@ -608,10 +208,10 @@ make_segment(const char *tmp, int fd, const struct segopts *opts,
 	if ((first = ftok(tmp, KEY_PROJ)) == (key_t)-1)
 		return -1;
 	for (probe = 0; probe < KEY_PROBES; probe++) {
-		rec->key = key_next(first, probe);
+		rec->key = smi_key_next(first, probe);
 		rec->shmid = -1;
 		/* The first key can be found again from the file itself. */
-		if (probe > 0 && write_record(fd, rec, reclen) == -1)
+		if (probe > 0 && smi_record_write(fd, rec, reclen) == -1)
 			return -1;
 		/* A key with a set already is skipped before a segment is
 		 * made there, so that the set a crash leaves at the key can
@@ -630,7 +230,7 @@ make_segment(const char *tmp, int fd, const struct segopts *opts,
 		rec->shmid = id;
 		if (opts->nsems == 0)
 			return 0;
-		rec->semid = semset_create(rec->key, opts->nsems, opts->mode);
+		rec->semid = smi_semset_create(rec->key, opts->nsems, opts->mode);
 		if (rec->semid != -1) {
 			rec->nsems = opts->nsems;
 			return 0;
@@ -652,7 +252,7 @@ publish(const char *tmp, const char *path, const char *name)
 	int tries;
 
 	for (tries = 0; tries < PUBLISH_TRIES; tries++) {
-		if (put_exclusive(tmp, path) == 0)
+		if (smi_put_exclusive(tmp, path) == 0)
 			return 0;
 		if (errno != EEXIST || clear_for_create(path, name) == -1)
 			return -1;
@@ -666,7 +266,7 @@ publish(const char *tmp, const char *path, const char *name)
  * *seg.
  */
 int
-keyfile_create(const char *path, const char *name, const struct segopts *opts,
+smi_keyfile_create(const char *path, const char *name, const struct segopts *opts,
     struct segment *seg)
 {
 	struct record rec;
@@ -683,12 +283,12 @@ keyfile_create(const char *path, const char *name, const struct segopts *opts,
 	rec.size = (unsigned long)opts->size;
 	rec.semid = -1;
 	rec.nsems = 0;
-	(void)snprintf(rec.boot, sizeof(rec.boot), "%s", boot_identity(boot));
+	(void)snprintf(rec.boot, sizeof(rec.boot), "%s", smi_boot_identity(boot));
 	(void)snprintf(rec.name, sizeof(rec.name), "%s", name);
-	if ((tmp = private_path(path, name, rec.pid)) == NULL)
+	if ((tmp = smi_private_path(path, name, rec.pid)) == NULL)
 		return -1;
-	if ((fd = make_private(tmp, keyfile_mode(opts->mode))) == -1) {
-		free_quietly(tmp);
+	if ((fd = smi_private_make(tmp, keyfile_mode(opts->mode))) == -1) {
+		smi_free_quietly(tmp);
 		return -1;
 	}
 	if (make_segment(tmp, fd, opts, &rec, &reclen) == -1)
@@ -697,10 +297,10 @@ keyfile_create(const char *path, const char *name, const struct segopts *opts,
 		goto fail;
 	if (give_mode(rec.shmid, rec.semid, opts->mode) == -1)
 		goto fail;
-	if (opts->prefault && pages_prefault(addr, opts->size,
+	if (opts->prefault && smi_pages_prefault(addr, opts->size,
 	    !(opts->atflg & SHM_RDONLY)) == -1)
 		goto fail;
-	if (write_record(fd, &rec, &reclen) == -1 ||
+	if (smi_record_write(fd, &rec, &reclen) == -1 ||
 	    publish(tmp, path, name) == -1)
 		goto fail;
 	free(tmp);
@@ -733,7 +333,7 @@ fail:
 
 /* Attaches name, whose key file is path; see "Attach" above. */
 int
-keyfile_attach(const char *path, const char *name, const struct segopts *opts,
+smi_keyfile_attach(const char *path, const char *name, const struct segopts *opts,
     struct segment *seg)
 {
 	struct keyfile kf;
@@ -741,7 +341,7 @@ keyfile_attach(const char *path, const char *name, const struct segopts *opts,
 	void *addr;
 	int fd, err;
 
-	if ((fd = load(path, name, &kf, &j)) == -1)
+	if ((fd = smi_keyfile_load(path, name, &kf, &j)) == -1)
 		return -1;
 	(void)close(fd);	/* only read */
 	if (j.state == SHAREDMEM_HIDDEN)
@@ -749,11 +349,11 @@ keyfile_attach(const char *path, const char *name, const struct segopts *opts,
 	if (j.state != SHAREDMEM_LIVE)
 		return errno = ENOENT, -1;
 	if ((addr = shmat(kf.rec.shmid, NULL, opts->atflg)) == (void *)-1) {
-		if (id_gone())
+		if (smi_ipc_gone(errno))
 			errno = ENOENT;
 		return -1;
 	}
-	if (opts->prefault && pages_prefault(addr, (size_t)kf.rec.size,
+	if (opts->prefault && smi_pages_prefault(addr, (size_t)kf.rec.size,
 	    !(opts->atflg & SHM_RDONLY)) == -1) {
 		err = errno;
 		/* Just attached: shmdt() of it cannot fail. */
@@ -798,7 +398,7 @@ kept_keyfile(int fd, struct keyfile *kf, struct judgement *j)
  * the name had been removed already.
  */
 int
-keyfile_unlink(const char *path, const char *name, const struct segment *seg)
+smi_keyfile_unlink(const char *path, const char *name, const struct segment *seg)
 {
 	struct keyfile kf;
 	struct judgement j;
@@ -806,19 +406,19 @@ keyfile_unlink(const char *path, const char *name, const struct segment *seg)
 
 	if (shmctl(seg->id, IPC_RMID, NULL) == -1) {
 		/* Systems other than Linux refuse a second IPC_RMID. */
-		if (!id_gone())
+		if (!smi_ipc_gone(errno))
 			return -1;
 		gone = 1;
 	}
-	semset_remove(seg->key, seg->semid);
+	smi_semset_remove(seg->key, seg->semid);
 	if (seg->fd != -1) {
 		/* The creator's own key file, which it holds open: only
 		 * whether the name still has it is left to see. */
 		if (kept_keyfile(seg->fd, &kf, &j) == -1)
 			return -1;
-		r = discard(path, name, &kf, &j);
+		r = smi_discard(path, name, &kf, &j);
 	} else {
-		if ((fd = load(path, name, &kf, &j)) == -1)
+		if ((fd = smi_keyfile_load(path, name, &kf, &j)) == -1)
 			return errno == ENOENT || errno == EINVAL ?
 			    (errno = ENOENT, -1) : -1;
 		/* Ours only if it records this very segment, of this run,
@@ -829,8 +429,8 @@ keyfile_unlink(const char *path, const char *name, const struct segment *seg)
 		    kf.owner == seg->creator &&
 		    j.state != SHAREDMEM_OTHER_BOOT &&
 		    j.state != SHAREDMEM_FOREIGN)
-			r = discard(path, name, &kf, &j);
-		close_quietly(fd);
+			r = smi_discard(path, name, &kf, &j);
+		smi_close_quietly(fd);
 	}
 	/* No key file of ours: whoever removed it unlinked the name first.
 	 * One that could not be removed is stale, and blocks nothing. */
@@ -841,16 +441,16 @@ keyfile_unlink(const char *path, const char *name, const struct segment *seg)
 
 /* Removes name, whose key file is path, and its segment. */
 int
-keyfile_remove(const char *path, const char *name)
+smi_keyfile_remove(const char *path, const char *name)
 {
 	struct keyfile kf;
 	struct judgement j;
 	int fd, r, stale;
 
-	if ((fd = load(path, name, &kf, &j)) == -1)
+	if ((fd = smi_keyfile_load(path, name, &kf, &j)) == -1)
 		return -1;
-	stale = judge_stale(j.state);
-	if (stale && !may_remove(&kf)) {
+	stale = smi_judge_stale(j.state);
+	if (stale && !smi_may_remove(&kf)) {
 		(void)close(fd);	/* only read */
 		return errno = EPERM, -1;
 	}
@@ -861,19 +461,19 @@ keyfile_remove(const char *path, const char *name)
 	if (!stale) {
 		/* The kernel says who may: the segment's owner or creator. */
 		if (shmctl(kf.rec.shmid, IPC_RMID, NULL) == -1) {
-			if (!id_gone()) {
-				close_quietly(fd);
+			if (!smi_ipc_gone(errno)) {
+				smi_close_quietly(fd);
 				return -1;
 			}
 			stale = 1;
 			j.state = SHAREDMEM_GONE;
 		} else {
-			remove_recorded_set(&kf, &j);
+			smi_set_remove_recorded(&kf, &j);
 			j.set = SET_NONE;
 		}
 	}
-	r = may_remove(&kf) ? discard(path, name, &kf, &j) : 0;
-	close_quietly(fd);
+	r = smi_may_remove(&kf) ? smi_discard(path, name, &kf, &j) : 0;
+	smi_close_quietly(fd);
 	if (!stale)
 		return 0;	/* a key file left behind is stale: harmless */
 	/* Only a stale name was there: say why it could not be cleared. */
@@ -884,137 +484,13 @@ keyfile_remove(const char *path, const char *name)
 
 /* Reads and judges the key file of name at path. */
 int
-keyfile_inspect(const char *path, const char *name, struct keyfile *kf,
+smi_keyfile_inspect(const char *path, const char *name, struct keyfile *kf,
     struct judgement *j)
 {
 	int fd;
 
-	if ((fd = load(path, name, kf, j)) == -1)
+	if ((fd = smi_keyfile_load(path, name, kf, j)) == -1)
 		return -1;
 	(void)close(fd);	/* only read */
 	return 0;
-}
-
-/* Removes the key file of name at path if it is stale and the caller's:
- * 1 removed, 0 kept, -1 with errno. */
-int
-keyfile_clear(const char *path, const char *name)
-{
-	struct keyfile kf;
-	struct judgement j;
-	int fd, r;
-
-	if ((fd = load(path, name, &kf, &j)) == -1)
-		return -1;
-	r = 0;
-	if (judge_stale(j.state) && kf.owner == geteuid())
-		r = discard(path, name, &kf, &j);
-	close_quietly(fd);
-	return r;
-}
-
-/*
- * The segment that the private file kf at path, of a process pid that
- * died, may have left (see "Crashes" above); -1 if there is none.
- */
-static int
-unfinished_segment(const char *path, long pid, struct keyfile *kf,
-    struct judgement *j)
-{
-	struct shmid_ds ds;
-	int id;
-
-	if (kf->nlink > 1)
-		return -1;	/* published: its segment is the name's */
-	if (kf->rec.shmid != -1)
-		return j->state == SHAREDMEM_LIVE ||
-		    (j->state == SHAREDMEM_HIDDEN && kf->owner == geteuid()) ?
-		    kf->rec.shmid : -1;
-	if (j->state == SHAREDMEM_OTHER_BOOT)
-		return -1;
-	if (kf->rec.version == 0 &&
-	    (kf->rec.key = ftok(path, KEY_PROJ)) == (key_t)-1)
-		return -1;
-	/* Only the first key is unrecorded: the segment there is ours if
-	 * the dead creator made it. */
-	if ((id = shmget(kf->rec.key, 0, 0)) == -1 ||
-	    shmctl(id, IPC_STAT, &ds) == -1 || (long)ds.shm_cpid != pid ||
-	    ds.shm_perm.cuid != kf->owner)
-		return -1;
-	return id;
-}
-
-/*
- * Removes the semaphore set that a create killed between semget() and
- * recording it may have left at key: the owner's, and never used.
- */
-static int
-remove_unrecorded_set(key_t key, uid_t owner)
-{
-	struct semid_ds ds;
-	union semarg arg;
-	int id;
-
-	if ((id = semget(key, 0, 0)) == -1)
-		return errno == ENOENT || errno == EACCES ? 0 : -1;
-	arg.buf = &ds;
-	if (semctl(id, 0, IPC_STAT, arg) == -1)
-		return id_gone() ? 0 : -1;
-	if (ds.sem_perm.cuid != owner || ds.sem_otime != 0)
-		return 0;
-	if (semctl(id, 0, IPC_RMID) == -1 && !id_gone())
-		return -1;
-	return 0;
-}
-
-/*
- * Removes the private file at path of a process pid that died - a create
- * or a remover - and the segment it leaves, which *shmid gets (-1:
- * none).  With dryrun, only finds them.  Returns 0, or -1 with errno.
- */
-int
-keyfile_reap(const char *path, long pid, int dryrun, int *shmid)
-{
-	struct keyfile kf;
-	struct judgement j;
-	struct stat st;
-	int fd;
-
-	*shmid = -1;
-	if ((fd = open_keyfile(path)) == -1)
-		return -1;
-	if (fstat(fd, &st) == -1) {
-		close_quietly(fd);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		(void)close(fd);
-		return errno = EINVAL, -1;
-	}
-	if (st.st_size == 0) {
-		/* Made, and nothing written yet. */
-		memset(&kf, 0, sizeof(kf));
-		kf.owner = st.st_uid;
-		kf.nlink = st.st_nlink;
-		kf.rec.shmid = -1;
-		j.state = SHAREDMEM_GONE;
-		j.set = SET_NONE;
-	} else if (read_keyfile(fd, &kf) == -1 || judge(&kf, NULL, &j) == -1) {
-		close_quietly(fd);
-		return -1;
-	}
-	(void)close(fd);	/* only read */
-	*shmid = unfinished_segment(path, pid, &kf, &j);
-	if (dryrun)
-		return 0;
-	if (*shmid != -1 && kf.nlink == 1) {
-		if (shmctl(*shmid, IPC_RMID, NULL) == -1 && !id_gone())
-			return -1;
-		if (kf.rec.nsems > 0)
-			remove_recorded_set(&kf, &j);
-		else if (remove_unrecorded_set(kf.rec.key, kf.owner) == -1)
-			return -1;
-	} else if (kf.nlink == 1)
-		remove_leftovers(&kf, &j);
-	return unlink(path);
 }

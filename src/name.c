@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,7 @@
  * a key file name is built from a name without quoting and can never
  * leave the key directory. */
 int
-name_char(int c)
+smi_name_char(int c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 	    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
@@ -35,7 +36,7 @@ name_char(int c)
  * Returns 0, or the errno value that describes the fault.
  */
 int
-name_check(const char *name, const char **stripped)
+smi_name_check(const char *name, const char **stripped)
 {
 	const char *p;
 
@@ -46,7 +47,7 @@ name_check(const char *name, const char **stripped)
 	for (p = name; *p != '\0'; p++) {
 		if (p - name >= SHAREDMEM_NAME_MAX)
 			return ENAMETOOLONG;
-		if (!name_char((unsigned char)*p))
+		if (!smi_name_char((unsigned char)*p))
 			return EINVAL;
 	}
 	if (p == name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
@@ -60,7 +61,7 @@ name_check(const char *name, const char **stripped)
  * *name_at the offset of NAME within it; NULL with errno ENOMEM.
  */
 char *
-keyfile_path(const char *dir, const char *name, size_t *name_at)
+smi_keyfile_path(const char *dir, const char *name, size_t *name_at)
 {
 	size_t dirlen = strlen(dir), namelen = strlen(name);
 	size_t prefixlen = sizeof(KEYFILE_PREFIX) - 1;
@@ -80,12 +81,43 @@ keyfile_path(const char *dir, const char *name, size_t *name_at)
 }
 
 /*
+ * What the entry called entry of the key directory is: a key file, whose
+ * name *name then points to within entry; a private file, whose creating
+ * process *pid then gets; or neither.  The one reading of the two file
+ * name formats, which smi_keyfile_path() and smi_private_path() write.
+ */
+enum entry_kind
+smi_entry_kind(const char *entry, const char **name, long *pid)
+{
+	const size_t keyfile_len = sizeof(KEYFILE_PREFIX) - 1;
+	const size_t private_len = sizeof(PRIVATE_PREFIX) - 1;
+	const char *p;
+	long v = 0;
+
+	if (strncmp(entry, KEYFILE_PREFIX, keyfile_len) == 0)
+		return smi_name_check(entry + keyfile_len, name) == 0 &&
+		    *name == entry + keyfile_len ? ENTRY_KEYFILE : ENTRY_OTHER;
+	if (strncmp(entry, PRIVATE_PREFIX, private_len) != 0)
+		return ENTRY_OTHER;
+	for (p = entry + private_len; *p >= '0' && *p <= '9'; p++) {
+		if (v > (LONG_MAX - (*p - '0')) / 10)
+			return ENTRY_OTHER;
+		v = v * 10 + (*p - '0');
+	}
+	/* What mkstemp(3) makes of the XXXXXX is its own business. */
+	if (p == entry + private_len || *p != '-' || p[1] == '\0' || v == 0)
+		return ENTRY_OTHER;
+	*pid = v;
+	return ENTRY_PRIVATE;
+}
+
+/*
  * Returns the template DIR/sharedmem+PID-XXXXXX of a private file in new
  * memory, for the key file path whose name starts at name; NULL with
  * errno ENOMEM.
  */
 char *
-private_path(const char *path, const char *name, long pid)
+smi_private_path(const char *path, const char *name, long pid)
 {
 	int dirlen = (int)(name - path) - (int)sizeof(KEYFILE_PREFIX);
 	size_t len = (size_t)dirlen + sizeof("/" PRIVATE_PREFIX "-XXXXXX") + 24;
@@ -104,7 +136,7 @@ private_path(const char *path, const char *name, long pid)
  * has: a clash makes the caller draw again.
  */
 void
-private_draw(char *tmp)
+smi_private_draw(char *tmp)
 {
 	static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -137,7 +169,7 @@ private_draw(char *tmp)
  * secret.
  */
 void
-name_random(char *buf, unsigned int draw)
+smi_name_random(char *buf, unsigned int draw)
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char bytes[4];

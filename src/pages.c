@@ -34,7 +34,7 @@ touch_pages(const volatile unsigned char *p, size_t size)
  * ENOMEM or EFAULT when memory runs out, where touching would SIGBUS.
  */
 int
-pages_prefault(void *addr, size_t size, int writable)
+smi_pages_prefault(void *addr, size_t size, int writable)
 {
 #if HAVE_MADVISE && HAVE_DECL_MADV_POPULATE_WRITE && HAVE_DECL_MADV_POPULATE_READ
 	if (madvise(addr, size, writable ? MADV_POPULATE_WRITE :

@@ -14,7 +14,7 @@
  *	sharedmem 1 key=0x5300a1b2 shmid=32769 size=1024 pid=4242 semid=7 sems=3
  *
  * The key is printed as ipcs(1) prints it, so that a person can match the
- * two.  The parser accepts what record_format() writes, fields in order,
+ * two.  The parser accepts what smi_record_format() writes, fields in order,
  * digits only (leading zeros pass), and no key that cannot be one:
  * IPC_PRIVATE, or the (key_t)-1 that ftok() returns for an error.  A key
  * file that says anything else was not written by this library.
@@ -43,7 +43,7 @@ typedef char key_fits_in_long[sizeof(key_t) <= sizeof(unsigned long) ? 1 : -1];
 /* The key's bits as an unsigned number: key_t may be signed and narrower
  * than long, and ipcs shows keys unsigned. */
 unsigned long
-key_bits(key_t key)
+smi_key_bits(key_t key)
 {
 	return (unsigned long)key & KEY_MASK;
 }
@@ -62,9 +62,9 @@ key_from_bits(unsigned long bits)
  * value (key_t)-1 that ftok() returns for an error.
  */
 key_t
-key_next(key_t key, unsigned long step)
+smi_key_next(key_t key, unsigned long step)
 {
-	unsigned long bits = key_bits(key);
+	unsigned long bits = smi_key_bits(key);
 
 	while (step-- > 0)
 		do
@@ -76,7 +76,7 @@ key_next(key_t key, unsigned long step)
 /* Writes rec as a line of the current version into buf; returns its
  * length, or -1 if it does not fit. */
 int
-record_format(char *buf, size_t len, const struct record *rec)
+smi_record_format(char *buf, size_t len, const struct record *rec)
 {
 	char sems[48] = "", boot[sizeof(rec->boot) + 8] = "";
 	int n;
@@ -87,7 +87,7 @@ record_format(char *buf, size_t len, const struct record *rec)
 	if (rec->boot[0] != '\0')
 		(void)snprintf(boot, sizeof(boot), " boot=%s", rec->boot);
 	n = snprintf(buf, len, MAGIC_V2 "%08lx shmid=%d size=%lu pid=%ld%s%s "
-	    "name=%s\n", key_bits(rec->key), rec->shmid, rec->size, rec->pid,
+	    "name=%s\n", smi_key_bits(rec->key), rec->shmid, rec->size, rec->pid,
 	    sems, boot, rec->name);
 	if (n < 0 || (size_t)n >= len)
 		return -1;
@@ -156,7 +156,7 @@ parse_word(const char **p, const char *end, int (*valid)(int), char *buf,
 /* Parses the len bytes at buf into rec; returns 0, or -1 if they are not
  * exactly one record of either version. */
 int
-record_parse(const char *buf, size_t len, struct record *rec)
+smi_record_parse(const char *buf, size_t len, struct record *rec)
 {
 	const char *p = buf, *end = buf + len;
 	unsigned long key, shmid = 0, size, pid, semid = 0, nsems = 0;
@@ -188,11 +188,11 @@ record_parse(const char *buf, size_t len, struct record *rec)
 	rec->boot[0] = rec->name[0] = '\0';
 	if (version == 2) {
 		if (parse_literal(&p, end, " boot=") == 0 &&
-		    parse_word(&p, end, boot_char, rec->boot,
+		    parse_word(&p, end, smi_boot_char, rec->boot,
 		    sizeof(rec->boot)) == -1)
 			return -1;
 		if (parse_literal(&p, end, " name=") == -1 ||
-		    parse_word(&p, end, name_char, rec->name,
+		    parse_word(&p, end, smi_name_char, rec->name,
 		    sizeof(rec->name)) == -1)
 			return -1;
 	}

@@ -20,11 +20,11 @@
  * owner's read and write so that it can set them: the lock free, the
  * counting semaphores at 0.  POSIX leaves the values of a new set
  * unspecified, so they are set here, before the set is recorded anywhere;
- * semset_mode() takes the owner's access away again where mode says so.
+ * smi_semset_mode() takes the owner's access away again where mode says so.
  * Returns its id, or -1 with errno (EEXIST: the key is taken).
  */
 int
-semset_create(key_t key, unsigned int nsems, mode_t mode)
+smi_semset_create(key_t key, unsigned int nsems, mode_t mode)
 {
 	unsigned short values[SEMS_MAX];
 	union semarg arg;
@@ -54,7 +54,7 @@ semset_create(key_t key, unsigned int nsems, mode_t mode)
 
 /* Gives the set semid the permissions mode. */
 int
-semset_mode(int semid, mode_t mode)
+smi_semset_mode(int semid, mode_t mode)
 {
 	struct semid_ds ds;
 	union semarg arg;
@@ -68,7 +68,7 @@ semset_mode(int semid, mode_t mode)
 
 /* Whether the set semid still sits at key: 1 yes, 0 no, -1 error. */
 int
-semset_alive(key_t key, int semid)
+smi_semset_alive(key_t key, int semid)
 {
 	int id;
 
@@ -85,8 +85,8 @@ semset_alive(key_t key, int semid)
  * here leaves a set the segment no longer needs; it shows in ipcs -s.
  */
 void
-semset_remove(key_t key, int semid)
+smi_semset_remove(key_t key, int semid)
 {
-	if (semid != -1 && semset_alive(key, semid) == 1)
+	if (semid != -1 && smi_semset_alive(key, semid) == 1)
 		(void)semctl(semid, 0, IPC_RMID);
 }

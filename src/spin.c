@@ -193,7 +193,7 @@ slot_of(int semid, int num)
 }
 
 long
-spin_budget(int semid, int num)
+smi_spin_budget(int semid, int num)
 {
 	struct slot *s;
 	enum cpus where;
@@ -219,7 +219,7 @@ spin_budget(int semid, int num)
 }
 
 void
-spin_caught(int semid, int num, long took_ns)
+smi_spin_caught(int semid, int num, long took_ns)
 {
 	struct slot *s = slot_of(semid, num);
 	long long budget = 2LL * LOAD(&s->budget), cap = cap_ns();
@@ -233,7 +233,7 @@ spin_caught(int semid, int num, long took_ns)
 }
 
 void
-spin_missed(int semid, int num)
+smi_spin_missed(int semid, int num)
 {
 	struct slot *s = slot_of(semid, num);
 	int budget = LOAD(&s->budget) / 2, level;
@@ -252,7 +252,7 @@ spin_missed(int semid, int num)
 #else /* !HAVE_ATOMIC_BUILTINS */
 
 long
-spin_budget(int semid, int num)
+smi_spin_budget(int semid, int num)
 {
 	(void)semid;
 	(void)num;
@@ -260,7 +260,7 @@ spin_budget(int semid, int num)
 }
 
 void
-spin_caught(int semid, int num, long took_ns)
+smi_spin_caught(int semid, int num, long took_ns)
 {
 	(void)semid;
 	(void)num;
@@ -268,7 +268,7 @@ spin_caught(int semid, int num, long took_ns)
 }
 
 void
-spin_missed(int semid, int num)
+smi_spin_missed(int semid, int num)
 {
 	(void)semid;
 	(void)num;

@@ -146,11 +146,11 @@ poll_op(int semid, const struct sembuf *wait, long budget,
 		if (deadline != NULL && passed(deadline, &now))
 			return errno = ETIMEDOUT, -1;
 		if ((spent = ns_between(&start, &now)) >= budget) {
-			spin_missed(semid, op.sem_num);
+			smi_spin_missed(semid, op.sem_num);
 			return 1;
 		}
 		if (semop(semid, &op, 1) == 0) {
-			spin_caught(semid, op.sem_num, spent);
+			smi_spin_caught(semid, op.sem_num, spent);
 			return 0;
 		}
 		error = errno;
@@ -224,7 +224,7 @@ static int
 take(int semid, struct sembuf *op, const struct timespec *deadline,
     int interruptible)
 {
-	long budget = spin_budget(semid, op->sem_num);
+	long budget = smi_spin_budget(semid, op->sem_num);
 	int r;
 
 	if (budget > 0 &&

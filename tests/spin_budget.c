@@ -46,7 +46,7 @@ first_budget(const char *value)
 		if ((value != NULL ? setenv("SHAREDMEM_SPIN", value, 1) :
 		    unsetenv("SHAREDMEM_SPIN")) == -1)
 			_exit(3);
-		budget = spin_budget(SEMID, NUM);
+		budget = smi_spin_budget(SEMID, NUM);
 		_exit(write(fd[1], &budget, sizeof(budget)) ==
 		    (ssize_t)sizeof(budget) ? 0 : 4);
 	}
@@ -95,36 +95,36 @@ rule(void)
 
 	if (setenv("SHAREDMEM_SPIN", "100", 1) == -1)
 		return 3;
-	ok(spin_budget(SEMID, NUM) == 100000,
+	ok(smi_spin_budget(SEMID, NUM) == 100000,
 	    "a semaphore not waited on yet: a probe of the whole cap");
-	spin_caught(SEMID, NUM, 1000);
-	ok(spin_budget(SEMID, NUM) == 4000,
+	smi_spin_caught(SEMID, NUM, 1000);
+	ok(smi_spin_budget(SEMID, NUM) == 4000,
 	    "caught after 1 us: a budget of 4 us");
-	spin_caught(SEMID, NUM, 100);
-	ok(spin_budget(SEMID, NUM) == 8000,
+	smi_spin_caught(SEMID, NUM, 100);
+	ok(smi_spin_budget(SEMID, NUM) == 8000,
 	    "caught again at once: the budget doubles, to 8 us");
-	spin_caught(SEMID, NUM, 40000);
-	ok(spin_budget(SEMID, NUM) == 100000,
+	smi_spin_caught(SEMID, NUM, 40000);
+	ok(smi_spin_budget(SEMID, NUM) == 100000,
 	    "caught after 40 us: the whole cap, no more");
-	ok(spin_budget(SEMID + 1, NUM) == 100000,
+	ok(smi_spin_budget(SEMID + 1, NUM) == 100000,
 	    "another semaphore keeps a budget of its own");
 	for (b = 100000, i = 0; i < 5; i++) {
-		spin_missed(SEMID, NUM);
+		smi_spin_missed(SEMID, NUM);
 		b /= 2;
-		if (spin_budget(SEMID, NUM) != b)
+		if (smi_spin_budget(SEMID, NUM) != b)
 			bad++;
 	}
 	ok(bad == 0, "each miss halves the budget, down to 3125 ns");
-	spin_missed(SEMID, NUM);
-	ok(spin_budget(SEMID, NUM) == 0,
+	smi_spin_missed(SEMID, NUM);
+	ok(smi_spin_budget(SEMID, NUM) == 0,
 	    "a miss below 2 us leaves no budget: the next wait sleeps");
-	ok(spin_budget(SEMID, NUM) == 100000,
+	ok(smi_spin_budget(SEMID, NUM) == 100000,
 	    "the one after it probes with the whole cap");
 
 	/* Probes that miss: 2, 4 ... 1024 calls apart, and then 1024. */
 	for (level = 1, bad = 0; level <= 11; level++) {
-		spin_missed(SEMID, NUM);
-		for (zeros = 0; spin_budget(SEMID, NUM) == 0 && zeros < 5000;
+		smi_spin_missed(SEMID, NUM);
+		for (zeros = 0; smi_spin_budget(SEMID, NUM) == 0 && zeros < 5000;
 		    zeros++)
 			continue;
 		if (zeros != 1 << (level < 10 ? level : 10))
@@ -132,15 +132,15 @@ rule(void)
 	}
 	ok(bad == 0, "probes that miss come 2, 4 ... 1024 waits apart, and "
 	    "then every 1024");
-	spin_caught(SEMID, NUM, 500);
-	ok(spin_budget(SEMID, NUM) == 2000,
+	smi_spin_caught(SEMID, NUM, 500);
+	ok(smi_spin_budget(SEMID, NUM) == 2000,
 	    "a probe that catches after 0.5 us starts a budget of 2 us");
-	spin_missed(SEMID, NUM);
-	ok(spin_budget(SEMID, NUM) == 0 && spin_budget(SEMID, NUM) == 100000,
+	smi_spin_missed(SEMID, NUM);
+	ok(smi_spin_budget(SEMID, NUM) == 0 && smi_spin_budget(SEMID, NUM) == 100000,
 	    "and after it, misses back off from 1 wait again");
 
 	(void)setenv("SHAREDMEM_SPIN", "0", 1);
-	ok(spin_budget(SEMID + 2, NUM) == 100000,
+	ok(smi_spin_budget(SEMID + 2, NUM) == 100000,
 	    "SHAREDMEM_SPIN changed later is not read again");
 	return 0;
 }

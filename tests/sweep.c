@@ -62,6 +62,7 @@ sweep_record(const char *path, const char *base)
 	struct record rec;
 	char buf[RECORD_MAX + 1];
 	ssize_t n;
+	const char *name;
 	long pid;
 	int fd, id;
 
@@ -69,7 +70,7 @@ sweep_record(const char *path, const char *base)
 		return;
 	n = read(fd, buf, sizeof(buf));
 	(void)close(fd);
-	if (n > 0 && record_parse(buf, (size_t)n, &rec) == 0) {
+	if (n > 0 && smi_record_parse(buf, (size_t)n, &rec) == 0) {
 		if (rec.semid != -1 && semget(rec.key, 0, 0) == rec.semid)
 			remove_set(rec.semid, path);
 		if ((id = shmget(rec.key, 0, 0)) == -1)
@@ -83,7 +84,7 @@ sweep_record(const char *path, const char *base)
 	}
 	/* A private file without a record: its segment, if any, is at its
 	 * first key, made by the pid in its name. */
-	if (n != 0 || sscanf(base, PRIVATE_PREFIX "%ld-", &pid) != 1)
+	if (n != 0 || smi_entry_kind(base, &name, &pid) != ENTRY_PRIVATE)
 		return;
 	if ((id = shmget(ftok(path, KEY_PROJ), 0, 0)) != -1 &&
 	    shmctl(id, IPC_STAT, &ds) == 0 && (long)ds.shm_cpid == pid)
@@ -112,6 +113,8 @@ main(int argc, char **argv)
 {
 	char path[4096];
 	struct dirent *de;
+	const char *name;
+	long pid;
 	DIR *d;
 
 	if (argc != 2) {
@@ -132,10 +135,7 @@ main(int argc, char **argv)
 			(void)unlink(path);
 			continue;
 		}
-		if (strncmp(de->d_name, KEYFILE_PREFIX,
-		    sizeof(KEYFILE_PREFIX) - 1) == 0 ||
-		    strncmp(de->d_name, PRIVATE_PREFIX,
-		    sizeof(PRIVATE_PREFIX) - 1) == 0)
+		if (smi_entry_kind(de->d_name, &name, &pid) != ENTRY_OTHER)
 			sweep_record(path, de->d_name);
 		fprintf(stderr, "sweep: left behind: %s\n", de->d_name);
 		left = 1;

@@ -1,6 +1,6 @@
 /*
  * fuzz_record.c - a libFuzzer target for the key-file record, parsed by
- * record_parse() and written by record_format() of src/record.c, which is
+ * smi_record_parse() and written by smi_record_format() of src/record.c, which is
  * compiled into the target.
  *
  * Two properties, on each input:
@@ -12,7 +12,7 @@
  *    (a key other than 0, shmid -1 or above, size and pid above 0, a
  *    name of SHAREDMEM_NAME_MAX name characters and a run of BOOT_MAX
  *    run characters at most, from the bytes that follow):
- *    record_format() takes it in RECORD_MAX bytes, and what it writes
+ *    smi_record_format() takes it in RECORD_MAX bytes, and what it writes
  *    parses back to that very record.
  */
 #include <config.h>
@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 static int
 same(const struct record *a, const struct record *b)
 {
-	return key_bits(a->key) == key_bits(b->key) &&
+	return smi_key_bits(a->key) == smi_key_bits(b->key) &&
 	    a->shmid == b->shmid && a->size == b->size && a->pid == b->pid &&
 	    a->semid == b->semid && a->nsems == b->nsems &&
 	    strcmp(a->boot, b->boot) == 0 && strcmp(a->name, b->name) == 0;
@@ -57,12 +57,12 @@ static void
 fail(const char *what, const struct record *rec)
 {
 	fprintf(stderr, "fuzz_record: %s: key=0x%lx shmid=%d size=%lu "
-	    "pid=%ld\n", what, key_bits(rec->key), rec->shmid, rec->size,
+	    "pid=%ld\n", what, smi_key_bits(rec->key), rec->shmid, rec->size,
 	    rec->pid);
 	abort();
 }
 
-/* What record_format() writes parses back to rec; returns its length. */
+/* What smi_record_format() writes parses back to rec; returns its length. */
 static int
 round_trip(const struct record *rec)
 {
@@ -74,12 +74,12 @@ round_trip(const struct record *rec)
 	 * that reads past them. */
 	if ((buf = malloc(RECORD_MAX)) == NULL)
 		abort();
-	if ((n = record_format(buf, RECORD_MAX, rec)) < 0)
+	if ((n = smi_record_format(buf, RECORD_MAX, rec)) < 0)
 		fail("record_format refuses", rec);
 	if ((buf = realloc(buf, (size_t)n)) == NULL)
 		abort();
 	memset(&back, 0, sizeof(back));
-	if (record_parse(buf, (size_t)n, &back) == -1)
+	if (smi_record_parse(buf, (size_t)n, &back) == -1)
 		fail("what record_format writes does not parse", rec);
 	if (!same(&back, rec))
 		fail("format then parse changes the record", rec);
@@ -100,12 +100,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(buf, data, size);
 	memset(&rec, 0, sizeof(rec));
-	parsed = record_parse(buf, size, &rec);
+	parsed = smi_record_parse(buf, size, &rec);
 	free(buf);
 	if (parsed == 0) {
 		if (rec.shmid < -1 || rec.size == 0 || rec.pid <= 0 ||
-		    key_bits(rec.key) == 0 ||
-		    key_bits(rec.key) == key_bits((key_t)-1) ||
+		    smi_key_bits(rec.key) == 0 ||
+		    smi_key_bits(rec.key) == smi_key_bits((key_t)-1) ||
 		    (rec.version == 2) != (rec.name[0] != '\0') ||
 		    (rec.nsems == 0) != (rec.semid == -1))
 			fail("record_parse takes a record it must not", &rec);
@@ -127,7 +127,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(&rec.pid, data + at, sizeof(rec.pid));
 	at += sizeof(rec.pid);
 	/* Keys that cannot be one: IPC_PRIVATE, and ftok()'s error value. */
-	if (key_bits(rec.key) == 0 || key_bits(rec.key) == key_bits((key_t)-1) ||
+	if (smi_key_bits(rec.key) == 0 || smi_key_bits(rec.key) == smi_key_bits((key_t)-1) ||
 	    rec.shmid < -1 || rec.size == 0 || rec.pid <= 0)
 		return 0;
 	rec.version = 2;
@@ -139,9 +139,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (at < size)
 		at++;
-	at += take_word(data + at, (size - at) / 2, boot_char, rec.boot,
+	at += take_word(data + at, (size - at) / 2, smi_boot_char, rec.boot,
 	    sizeof(rec.boot));
-	(void)take_word(data + at, size - at, name_char, rec.name,
+	(void)take_word(data + at, size - at, smi_name_char, rec.name,
 	    sizeof(rec.name));
 	if (rec.name[0] == '\0')
 		strcpy(rec.name, "x");

@@ -1,0 +1,286 @@
+/*
+ * gc.c - what crashed processes leave in the key directory, and its
+ * removal: stale key files of the caller's, and the private files of
+ * creates and removals that died, with what they made or had left to
+ * remove.  keyfile.c says, under "Crashes", what each kind of death
+ * leaves.
+ */
+#include <config.h>
+
+#include <sys/types.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <sys/sem.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sharedmem.h"
+#include "internal.h"
+
+/* Removes the key file of name at path if it is stale and the caller's:
+ * 1 removed, 0 kept, -1 with errno. */
+static int
+gc_clear(const char *path, const char *name)
+{
+	struct keyfile kf;
+	struct judgement j;
+	int fd, r;
+
+	if ((fd = smi_keyfile_load(path, name, &kf, &j)) == -1)
+		return -1;
+	r = 0;
+	if (smi_judge_stale(j.state) && kf.owner == geteuid())
+		r = smi_discard(path, name, &kf, &j);
+	smi_close_quietly(fd);
+	return r;
+}
+
+/*
+ * The segment that the private file kf at path, of a process pid that
+ * died, may have left (see "Crashes" above); -1 if there is none.
+ */
+static int
+unfinished_segment(const char *path, long pid, struct keyfile *kf,
+    struct judgement *j)
+{
+	struct shmid_ds ds;
+	int id;
+
+	if (kf->nlink > 1)
+		return -1;	/* published: its segment is the name's */
+	if (kf->rec.shmid != -1)
+		return j->state == SHAREDMEM_LIVE ||
+		    (j->state == SHAREDMEM_HIDDEN && kf->owner == geteuid()) ?
+		    kf->rec.shmid : -1;
+	if (j->state == SHAREDMEM_OTHER_BOOT)
+		return -1;
+	if (kf->rec.version == 0 &&
+	    (kf->rec.key = ftok(path, KEY_PROJ)) == (key_t)-1)
+		return -1;
+	/* Only the first key is unrecorded: the segment there is ours if
+	 * the dead creator made it. */
+	if ((id = shmget(kf->rec.key, 0, 0)) == -1 ||
+	    shmctl(id, IPC_STAT, &ds) == -1 || (long)ds.shm_cpid != pid ||
+	    ds.shm_perm.cuid != kf->owner)
+		return -1;
+	return id;
+}
+
+/*
+ * Removes the semaphore set that a create killed between semget() and
+ * recording it may have left at key: the owner's, and never used.
+ */
+static int
+remove_unrecorded_set(key_t key, uid_t owner)
+{
+	struct semid_ds ds;
+	union semarg arg;
+	int id;
+
+	if ((id = semget(key, 0, 0)) == -1)
+		return errno == ENOENT || errno == EACCES ? 0 : -1;
+	arg.buf = &ds;
+	if (semctl(id, 0, IPC_STAT, arg) == -1)
+		return smi_ipc_gone(errno) ? 0 : -1;
+	if (ds.sem_perm.cuid != owner || ds.sem_otime != 0)
+		return 0;
+	if (semctl(id, 0, IPC_RMID) == -1 && !smi_ipc_gone(errno))
+		return -1;
+	return 0;
+}
+
+/*
+ * Removes the private file at path of a process pid that died - a create
+ * or a remover - and the segment it leaves, which *shmid gets (-1:
+ * none).  With dryrun, only finds them.  Returns 0, or -1 with errno.
+ */
+static int
+reap_private(const char *path, long pid, int dryrun, int *shmid)
+{
+	struct keyfile kf;
+	struct judgement j;
+	struct stat st;
+	int fd;
+
+	*shmid = -1;
+	if ((fd = smi_keyfile_open(path)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1) {
+		smi_close_quietly(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		(void)close(fd);
+		return errno = EINVAL, -1;
+	}
+	if (st.st_size == 0) {
+		/* Made, and nothing written yet. */
+		memset(&kf, 0, sizeof(kf));
+		kf.owner = st.st_uid;
+		kf.nlink = st.st_nlink;
+		kf.rec.shmid = -1;
+		j.state = SHAREDMEM_GONE;
+		j.set = SET_NONE;
+	} else if (smi_keyfile_read(fd, &kf) == -1 || smi_judge(&kf, NULL, &j) == -1) {
+		smi_close_quietly(fd);
+		return -1;
+	}
+	(void)close(fd);	/* only read */
+	*shmid = unfinished_segment(path, pid, &kf, &j);
+	if (dryrun)
+		return 0;
+	if (*shmid != -1 && kf.nlink == 1) {
+		if (shmctl(*shmid, IPC_RMID, NULL) == -1 && !smi_ipc_gone(errno))
+			return -1;
+		if (kf.rec.nsems > 0)
+			smi_set_remove_recorded(&kf, &j);
+		else if (remove_unrecorded_set(kf.rec.key, kf.owner) == -1)
+			return -1;
+	} else if (kf.nlink == 1)
+		smi_remove_leftovers(&kf, &j);
+	return unlink(path);
+}
+
+/* Whether process pid is gone for sure; EPERM means it runs as another
+ * user. */
+static int
+dead(long pid)
+{
+	return pid > 0 && kill((pid_t)pid, 0) == -1 && errno == ESRCH;
+}
+
+struct gc {
+	int			 flags;
+	sharedmem_gc_report	*report;
+	void			*arg;
+	int			 count;
+};
+
+
+static void
+found(struct gc *gc, enum sharedmem_leftover kind, const char *file,
+    int shmid, int error)
+{
+	if (error == 0)
+		gc->count++;
+	if (gc->report != NULL)
+		gc->report(kind, file, shmid, error, gc->arg);
+}
+
+/* The key file of name at path: stale, an orphan, or neither. */
+static void
+gc_keyfile(struct gc *gc, const char *path, const char *name,
+    const char *file)
+{
+	struct shmid_ds ds;
+	struct keyfile kf;
+	struct judgement j;
+	int r;
+
+	if (smi_keyfile_inspect(path, name, &kf, &j) == -1) {
+		if (errno == EINVAL)
+			found(gc, SHAREDMEM_BAD_KEYFILE, file, -1, EINVAL);
+		return;		/* gone meanwhile, or not ours to read */
+	}
+	if (kf.owner != geteuid())
+		return;		/* another user's, put in its place */
+	if (j.state == SHAREDMEM_LIVE) {
+		if (!(gc->flags & SHAREDMEM_GC_ORPHANS) ||
+		    shmctl(kf.rec.shmid, IPC_STAT, &ds) == -1 ||
+		    ds.shm_nattch != 0 || ds.shm_perm.uid != geteuid() ||
+		    !dead((long)ds.shm_cpid))
+			return;
+		if (gc->flags & SHAREDMEM_GC_DRYRUN)
+			r = 0;
+		else
+			r = smi_keyfile_remove(path, name);
+		found(gc, SHAREDMEM_ORPHAN, file, kf.rec.shmid,
+		    r == 0 ? 0 : errno);
+		return;
+	}
+	if (!smi_judge_stale(j.state))
+		return;
+	if (gc->flags & SHAREDMEM_GC_DRYRUN)
+		r = 1;
+	else if ((r = gc_clear(path, name)) == 0)
+		return;		/* created again meanwhile */
+	found(gc, SHAREDMEM_STALE_NAME, file, kf.rec.shmid,
+	    r == 1 ? 0 : errno);
+}
+
+/* The private file at path of process pid: left by a create or a
+ * removal that died, or one under way. */
+static void
+gc_private(struct gc *gc, const char *path, const char *file, long pid)
+{
+	int shmid, r;
+
+	if (!dead(pid))
+		return;
+	r = reap_private(path, pid, gc->flags & SHAREDMEM_GC_DRYRUN, &shmid);
+	if (shmid != -1)
+		found(gc, SHAREDMEM_UNFINISHED_SEGMENT, file, shmid,
+		    r == 0 ? 0 : errno);
+	found(gc, SHAREDMEM_UNFINISHED, file, -1, r == 0 ? 0 : errno);
+}
+
+int
+sharedmem_gc(int flags, sharedmem_gc_report *report, void *arg)
+{
+	const char *dir = sharedmem_dir();
+	enum entry_kind kind;
+	struct dirent *de;
+	const char *name;
+	struct stat st;
+	struct gc gc;
+	char *path;
+	size_t len;
+	long pid;
+	DIR *d;
+	int err;
+
+	gc.flags = flags;
+	gc.report = report;
+	gc.arg = arg;
+	gc.count = 0;
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	for (errno = 0; (de = readdir(d)) != NULL; errno = 0) {
+		if ((kind = smi_entry_kind(de->d_name, &name, &pid)) ==
+		    ENTRY_OTHER)
+			continue;
+		len = strlen(dir) + 1 + strlen(de->d_name) + 1;
+		if ((path = malloc(len)) == NULL) {
+			(void)closedir(d);
+			errno = ENOMEM;
+			return -1;
+		}
+		(void)snprintf(path, len, "%s/%s", dir, de->d_name);
+		/* Another user's files, and what they lead to, are theirs. */
+		if (lstat(path, &st) == 0 && st.st_uid == geteuid()) {
+			if (kind == ENTRY_PRIVATE)
+				gc_private(&gc, path, de->d_name, pid);
+			else
+				gc_keyfile(&gc, path, path + (len - 1 -
+				    strlen(name)), de->d_name);
+		}
+		free(path);
+	}
+	/* What was found is reported; a directory not read to its end is
+	 * still a failure. */
+	if (errno != 0) {
+		err = errno;
+		(void)closedir(d);
+		errno = err;
+		return -1;
+	}
+	(void)closedir(d);
+	return gc.count;
+}

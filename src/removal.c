@@ -1,0 +1,198 @@
+/*
+ * removal.c - how a key file goes: judged while held open, taken from its
+ * name by a rename, checked to be the file judged, and removed with what
+ * it records that is left to remove; a file taken by mistake goes back.
+ * The rule is told at the top of keyfile.c, under "Removal".
+ */
+#include <config.h>
+
+#include <sys/types.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <sys/sem.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* Whether the caller may move or remove the key file kf. */
+int
+smi_may_remove(const struct keyfile *kf)
+{
+	uid_t me = geteuid();
+
+	return me == 0 || me == kf->owner;
+}
+
+/* Removes the semaphore set that the judgement j of kf finds the name's:
+ * one the caller may see is checked to be the owner's; one hidden from
+ * the caller goes only at its owner's request, which the kernel checks. */
+void
+smi_set_remove_recorded(const struct keyfile *kf, const struct judgement *j)
+{
+	if (j->set == SET_OURS ||
+	    (j->set == SET_HIDDEN && kf->owner == geteuid()))
+		(void)semctl(kf->rec.semid, 0, IPC_RMID);
+}
+
+/* Removes what the judgement j of the stale or removed key file kf finds
+ * left of its name: its set, if it was removed behind the library's back
+ * and the set is still there.  Records of another run or another user's
+ * segment lead to nothing of the name's. */
+void
+smi_remove_leftovers(const struct keyfile *kf, const struct judgement *j)
+{
+	if (j->state == SHAREDMEM_GONE)
+		smi_set_remove_recorded(kf, j);
+}
+
+/*
+ * The file at tmp, which this process took from path expecting another,
+ * goes if it is stale and the caller's to remove, or if it is no key file
+ * at all, as it would have gone had it been put at the name a moment
+ * before the check; a live one goes back to path.  If it cannot go back
+ * - path was published again meanwhile - what it leads to goes with it,
+ * as by a remove of the name.  Returns 0, or -1 with errno.
+ */
+static int
+settle(const char *path, const char *name, const char *tmp)
+{
+	struct keyfile kf;
+	struct judgement j;
+	int fd, err;
+
+	/* No key file: it goes, and a directory, which this process must
+	 * not remove, goes back. */
+	if ((fd = smi_keyfile_load(tmp, name, &kf, &j)) == -1) {
+		if (unlink(tmp) == 0)
+			return 0;
+		if (errno != EISDIR && errno != EPERM)
+			return -1;
+		return smi_put_exclusive(tmp, path) == -1 && errno != EEXIST ?
+		    -1 : 0;
+	}
+	(void)close(fd);	/* only read */
+	if (smi_judge_stale(j.state) && smi_may_remove(&kf)) {
+		smi_remove_leftovers(&kf, &j);
+		return unlink(tmp);
+	}
+	if (smi_put_exclusive(tmp, path) == 0)
+		return 0;
+	err = errno;
+	if (!smi_judge_stale(j.state) && smi_may_remove(&kf) &&
+	    (shmctl(kf.rec.shmid, IPC_RMID, NULL) == 0 || smi_ipc_gone(errno)))
+		smi_set_remove_recorded(&kf, &j);
+	(void)unlink(tmp);
+	errno = err;
+	return err == EEXIST ? 0 : -1;
+}
+
+/*
+ * Renames path over a fresh private file of this process at tmp, a
+ * template of smi_private_path(): 0, or -1 with errno (ENOENT: path is gone;
+ * EISDIR: a directory is there, which a rename onto a file never moves).
+ * Where the key directory has no room for one more file, the rename goes
+ * to a fresh private name instead, which needs none: a full key directory
+ * must still let names go.
+ */
+static int
+move_away(const char *path, char *tmp)
+{
+	struct stat st;
+	int fd, saved, tries;
+
+	if ((fd = smi_private_make(tmp, S_IRUSR | S_IWUSR)) != -1) {
+		(void)close(fd);	/* empty */
+		if (rename(path, tmp) == 0)
+			return 0;
+		saved = errno;
+		(void)unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	if (errno != ENOSPC
+#ifdef EDQUOT
+	    && errno != EDQUOT
+#endif
+	    )
+		return -1;
+	for (tries = 0; tries < PUBLISH_TRIES; tries++) {
+		smi_private_draw(tmp);
+		if (smi_rename_exclusive(path, tmp) == 0)
+			return 0;
+		if (errno != EEXIST)
+			break;
+	}
+	if (errno != ENOTSUP)
+		return -1;
+	/* No rename that refuses to replace: a name that nothing has, as
+	 * far as can be seen, of this process's own. */
+	smi_private_draw(tmp);
+	if (lstat(tmp, &st) == 0)
+		return errno = EEXIST, -1;
+	return rename(path, tmp);
+}
+
+/*
+ * Takes the key file kf, held open by the caller, from path: renames it
+ * to a private name of this process, which *tmp gets in new memory.
+ * Returns 1 if the file is there now, 0 if path holds it no more, -1 with
+ * errno.
+ */
+static int
+take(const char *path, const char *name, const struct keyfile *kf,
+    char **tmp)
+{
+	struct stat st;
+	char *q;
+	int r;
+
+	if (lstat(path, &st) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (!smi_same_file(&st, kf))
+		return 0;
+	if ((q = smi_private_path(path, name, (long)getpid())) == NULL)
+		return -1;
+	if (move_away(path, q) == -1) {
+		/* Gone meanwhile, or a directory put there since. */
+		r = errno == ENOENT || errno == EISDIR || errno == ENOTDIR ?
+		    0 : -1;
+		smi_free_quietly(q);
+		return r;
+	}
+	if (lstat(q, &st) == 0 && smi_same_file(&st, kf)) {
+		*tmp = q;
+		return 1;
+	}
+	/* Another file was put at the name in the moment before. */
+	r = settle(path, name, q) == -1 ? -1 : 0;
+	smi_free_quietly(q);
+	return r;
+}
+
+/*
+ * Removes the key file kf, held open, from path, after what its judgement
+ * j finds left of its name.  Returns 1 if it removed it, 0 if path holds
+ * it no more, -1 with errno.
+ */
+int
+smi_discard(const char *path, const char *name, const struct keyfile *kf,
+    const struct judgement *j)
+{
+	char *tmp;
+	int r;
+
+	if ((r = take(path, name, kf, &tmp)) != 1)
+		return r;
+	/* Taken: now nobody else can find it, and a crash leaves it to gc
+	 * under this process's name. */
+	smi_remove_leftovers(kf, j);
+	r = unlink(tmp) == 0 ? 1 : -1;
+	smi_free_quietly(tmp);
+	return r;
+}
