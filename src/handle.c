@@ -20,7 +20,7 @@
 #define RANDOM_NAME_DRAWS 100
 
 #define OPEN_FLAGS (SHAREDMEM_CREATE | SHAREDMEM_RDONLY | SHAREDMEM_LOCK | \
-	SHAREDMEM_HUGEPAGES | SHAREDMEM_PREFAULT | SHAREDMEM_SEMAPHORES(0xff))
+	SHAREDMEM_HUGEPAGES | SHAREDMEM_PREFAULT | SHAREDMEM_SEMAPHORES(0xffff))
 
 /*
  * Turns flags, size and mode into what the protocol is asked for; EINVAL
@@ -29,7 +29,7 @@
 static int
 options(int flags, size_t size, mode_t mode, struct segopts *opts)
 {
-	unsigned int sems = (unsigned int)(flags >> 8) & 0xff;
+	unsigned int sems = (unsigned int)(flags >> 8) & 0xffffU;
 
 	if ((flags & ~OPEN_FLAGS) != 0 || sems > SHAREDMEM_SEMAPHORES_MAX)
 		return EINVAL;

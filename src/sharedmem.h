@@ -40,8 +40,11 @@ extern "C" {
 #define SHAREDMEM_LOCK	 0x4	/* create with a lock: sharedmem_lock() */
 #define SHAREDMEM_HUGEPAGES 0x8	/* back the segment with huge pages */
 #define SHAREDMEM_PREFAULT 0x10	/* fault every page in before returning */
-/* Create with n counting semaphores, each at 0 (and the lock as well). */
-#define SHAREDMEM_SEMAPHORES(n) (((int)(n) & 0xff) << 8)
+/* Create with n counting semaphores, each at 0 (and the lock as well).
+ * An n out of 0 to SHAREDMEM_SEMAPHORES_MAX, negative or however large,
+ * makes sharedmem_open() fail with EINVAL; n is evaluated twice. */
+#define SHAREDMEM_SEMAPHORES(n) ((int)(((unsigned long)(n) > 0xffffUL ? \
+	0xffffUL : (unsigned long)(n)) << 8))
 #define SHAREDMEM_SEMAPHORES_MAX 32
 
 /* Timeouts are relative, as for nanosleep(2); <time.h> declares it. */

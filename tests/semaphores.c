@@ -76,6 +76,19 @@ test_counting(void)
 	FAILS_WITH(sharedmem_open("many", SHAREDMEM_CREATE |
 	    SHAREDMEM_SEMAPHORES(SHAREDMEM_SEMAPHORES_MAX + 1), 8, 0600) ==
 	    NULL ? -1 : 0, EINVAL, "more than SHAREDMEM_SEMAPHORES_MAX");
+	/* Counts that a mask of their low bits would take for 0 or 32. */
+	FAILS_WITH(sharedmem_open("many", SHAREDMEM_CREATE |
+	    SHAREDMEM_SEMAPHORES(256), 8, 0600) == NULL ? -1 : 0, EINVAL,
+	    "256 semaphores, not none");
+	FAILS_WITH(sharedmem_open("many", SHAREDMEM_CREATE |
+	    SHAREDMEM_SEMAPHORES(288), 8, 0600) == NULL ? -1 : 0, EINVAL,
+	    "288 semaphores, not 32");
+	FAILS_WITH(sharedmem_open("many", SHAREDMEM_CREATE |
+	    SHAREDMEM_SEMAPHORES(-1), 8, 0600) == NULL ? -1 : 0, EINVAL,
+	    "-1 semaphores");
+	FAILS_WITH(sharedmem_open("many", SHAREDMEM_CREATE |
+	    SHAREDMEM_SEMAPHORES(100000), 8, 0600) == NULL ? -1 : 0,
+	    EINVAL, "100000 semaphores");
 	shm = create_with("most", SHAREDMEM_SEMAPHORES_MAX);
 	ok(sharedmem_semaphores(shm) == SHAREDMEM_SEMAPHORES_MAX &&
 	    sharedmem_post(shm, SHAREDMEM_SEMAPHORES_MAX - 1) == 0,
@@ -185,7 +198,7 @@ main(void)
 {
 	/* A broken lock or semaphore would block for ever: fail instead. */
 	(void)alarm(120);
-	plan(23);
+	plan(27);
 	test_counting();
 	test_handoff();
 	test_unlink_wakes();
