@@ -22,6 +22,13 @@
 extern "C" {
 #endif
 
+/* What the library exports, where the compiler hides the rest of it. */
+#if defined(SHAREDMEM_BUILDING) && defined(SHAREDMEM_VISIBILITY)
+#define SHAREDMEM_API __attribute__((__visibility__("default")))
+#else
+#define SHAREDMEM_API
+#endif
+
 /* The version of this header.  sharedmem_version() gives the library's. */
 #define SHAREDMEM_VERSION "0.3.0"
 #define SHAREDMEM_VERSION_MAJOR 0
@@ -89,22 +96,22 @@ typedef struct sharedmem sharedmem;
  * are free, and EPERM that the caller may not use them: there is no quiet
  * fallback to small pages.
  */
-sharedmem *sharedmem_open(const char *name, int flags, size_t size,
-    mode_t mode);
+SHAREDMEM_API sharedmem *sharedmem_open(const char *name, int flags,
+    size_t size, mode_t mode);
 
 /* sharedmem_open(name, SHAREDMEM_CREATE, size, 0600). */
-sharedmem *sharedmem_create(const char *name, size_t size);
+SHAREDMEM_API sharedmem *sharedmem_create(const char *name, size_t size);
 
 /* sharedmem_open(name, 0, 0, 0): attaches read-write to an existing name. */
-sharedmem *sharedmem_attach(const char *name);
+SHAREDMEM_API sharedmem *sharedmem_attach(const char *name);
 
 /* The first byte of the segment, its size in bytes, its name (without a
  * leading '/'), its System V key, and its shmid as ipcs(1) shows it. */
-void *sharedmem_buf(const sharedmem *shm);
-size_t sharedmem_size(const sharedmem *shm);
-const char *sharedmem_name(const sharedmem *shm);
-key_t sharedmem_key(const sharedmem *shm);
-int sharedmem_id(const sharedmem *shm);
+SHAREDMEM_API void *sharedmem_buf(const sharedmem *shm);
+SHAREDMEM_API size_t sharedmem_size(const sharedmem *shm);
+SHAREDMEM_API const char *sharedmem_name(const sharedmem *shm);
+SHAREDMEM_API key_t sharedmem_key(const sharedmem *shm);
+SHAREDMEM_API int sharedmem_id(const sharedmem *shm);
 
 /*
  * Detaches the segment (shmdt) and frees the handle, which must not be used
@@ -112,7 +119,7 @@ int sharedmem_id(const sharedmem *shm);
  * no-op.  Returns 0, or -1 with errno from shmdt(); the handle is freed in
  * either case.
  */
-int sharedmem_close(sharedmem *shm);
+SHAREDMEM_API int sharedmem_close(sharedmem *shm);
 
 /*
  * Removes this handle's segment (shmctl IPC_RMID) and its name.  The
@@ -126,7 +133,7 @@ int sharedmem_close(sharedmem *shm);
  *   EPERM   only the segment's owner or creator may remove it
  *   EINVAL  shm is NULL
  */
-int sharedmem_unlink(sharedmem *shm);
+SHAREDMEM_API int sharedmem_unlink(sharedmem *shm);
 
 /*
  * Removes the segment called name, as sharedmem_unlink() does, without
@@ -137,7 +144,7 @@ int sharedmem_unlink(sharedmem *shm);
  * user's, EACCES when permissions refuse it or hide whose the segment is,
  * ENOMEM.
  */
-int sharedmem_remove(const char *name);
+SHAREDMEM_API int sharedmem_remove(const char *name);
 
 /*
  * Looks name up without attaching it, and stores what its key file
@@ -152,7 +159,7 @@ int sharedmem_remove(const char *name);
  *   ENAMETOOLONG  name longer than SHAREDMEM_NAME_MAX
  *   EACCES        the key file cannot be read
  */
-int sharedmem_lookup(const char *name, key_t *key, int *shmid);
+SHAREDMEM_API int sharedmem_lookup(const char *name, key_t *key, int *shmid);
 
 /*
  * How a name stands, as sharedmem_inspect() finds it.  The key directory
@@ -196,11 +203,12 @@ struct sharedmem_info {
  * name that is no key file), ENAMETOOLONG, EACCES (the key file cannot be
  * read), ENOMEM.
  */
-int sharedmem_inspect(const char *name, struct sharedmem_info *info);
+SHAREDMEM_API int sharedmem_inspect(const char *name,
+    struct sharedmem_info *info);
 
 /* The path of name's key file, in new memory for free(3); NULL with errno
  * EINVAL, ENAMETOOLONG or ENOMEM. */
-char *sharedmem_keyfile(const char *name);
+SHAREDMEM_API char *sharedmem_keyfile(const char *name);
 
 /*
  * The lock, if the segment was created with one: a mutex between
@@ -214,10 +222,11 @@ char *sharedmem_keyfile(const char *name);
  * here and below may poll briefly before they sleep, keeping their CPU
  * busy meanwhile: sharedmem(3), "Polling before sleeping", SHAREDMEM_SPIN.
  */
-int sharedmem_lock(sharedmem *shm);
-int sharedmem_trylock(sharedmem *shm);
-int sharedmem_timedlock(sharedmem *shm, const struct timespec *timeout);
-int sharedmem_unlock(sharedmem *shm);
+SHAREDMEM_API int sharedmem_lock(sharedmem *shm);
+SHAREDMEM_API int sharedmem_trylock(sharedmem *shm);
+SHAREDMEM_API int sharedmem_timedlock(sharedmem *shm,
+    const struct timespec *timeout);
+SHAREDMEM_API int sharedmem_unlock(sharedmem *shm);
 
 /*
  * The counting semaphores 0 to sharedmem_semaphores() - 1, for handing
@@ -228,23 +237,23 @@ int sharedmem_unlock(sharedmem *shm);
  * a semaphore that does not exist, ERANGE for a post past the system's
  * largest count, EIDRM once the segment was unlinked.
  */
-int sharedmem_semaphores(const sharedmem *shm);
-int sharedmem_post(sharedmem *shm, unsigned int sem);
-int sharedmem_wait(sharedmem *shm, unsigned int sem);
-int sharedmem_trywait(sharedmem *shm, unsigned int sem);
-int sharedmem_timedwait(sharedmem *shm, unsigned int sem,
+SHAREDMEM_API int sharedmem_semaphores(const sharedmem *shm);
+SHAREDMEM_API int sharedmem_post(sharedmem *shm, unsigned int sem);
+SHAREDMEM_API int sharedmem_wait(sharedmem *shm, unsigned int sem);
+SHAREDMEM_API int sharedmem_trywait(sharedmem *shm, unsigned int sem);
+SHAREDMEM_API int sharedmem_timedwait(sharedmem *shm, unsigned int sem,
     const struct timespec *timeout);
 
 /* The System V identifier of the segment's semaphore set, -1 if none. */
-int sharedmem_semid(const sharedmem *shm);
+SHAREDMEM_API int sharedmem_semid(const sharedmem *shm);
 
 /*
  * The names in the key directory, sorted, stale ones included, in a
  * NULL-terminated array that sharedmem_free_names() frees.  NULL with
  * errno (from opendir(3), readdir(3), or ENOMEM) on failure.
  */
-char **sharedmem_names(void);
-void sharedmem_free_names(char **names);
+SHAREDMEM_API char **sharedmem_names(void);
+SHAREDMEM_API void sharedmem_free_names(char **names);
 
 /*
  * Removes what crashed processes left in the key directory: stale names,
@@ -272,14 +281,15 @@ enum sharedmem_leftover {
 };
 typedef void sharedmem_gc_report(enum sharedmem_leftover kind,
     const char *file, int shmid, int error, void *arg);
-int sharedmem_gc(int flags, sharedmem_gc_report *report, void *arg);
+SHAREDMEM_API int sharedmem_gc(int flags, sharedmem_gc_report *report,
+    void *arg);
 
 /* The key directory in use: $SHAREDMEM_DIR if set and not empty, else the
  * directory chosen when the library was built. */
-const char *sharedmem_dir(void);
+SHAREDMEM_API const char *sharedmem_dir(void);
 
 /* The library's version, "MAJOR.MINOR.PATCH". */
-const char *sharedmem_version(void);
+SHAREDMEM_API const char *sharedmem_version(void);
 
 #ifdef __cplusplus
 }
