@@ -9,7 +9,10 @@
  * Names are 1 to 200 bytes of [A-Za-z0-9._-], other than "." and "..";
  * one leading '/' is accepted and ignored.  Each name has a key file in the
  * key directory (sharedmem_dir()), through which it maps to a System V key.
- * See sharedmem(3).
+ *
+ * Beside each function, one line for each errno it sets of its own;
+ * sharedmem(3), ERRORS, tells each in full, and the errors of the system
+ * calls beneath (EIO, EROFS...) that any function may pass on.
  */
 #ifndef SHAREDMEM_H
 #define SHAREDMEM_H
@@ -66,35 +69,24 @@ typedef struct sharedmem sharedmem;
  * owner alone; any of 0 to 0777, the handle being read-write whatever it
  * says) and fails with EEXIST if the name is taken; name NULL then picks a
  * fresh random name.  Without it, size and mode are ignored and the
- * segment must exist.  Returns a handle, or NULL with errno set:
- *   EINVAL        bad name, flags or mode; size 0 or over the system's
- *                 limit (SHMMAX); the name's key file is not a regular file
- *                 or is not one this library wrote
- *   ENAMETOOLONG  name longer than SHAREDMEM_NAME_MAX, or a key directory
- *                 whose path is too long
- *   EEXIST        SHAREDMEM_CREATE and the name exists, or another user's
- *                 key file, live or stale, is at the name
- *   ENOENT        no segment of that name: none, or a stale name (its
- *                 segment removed behind the library's back, its key file
- *                 of another boot or pointing at a segment not its own),
- *                 or no key directory
+ * segment must exist.  SHAREDMEM_LOCK and SHAREDMEM_SEMAPHORES(n) make a
+ * System V semaphore set under the segment's key, ready before the name
+ * is; unlink removes it.  SHAREDMEM_HUGEPAGES never falls back quietly to
+ * small pages.  Returns a handle, or NULL with errno:
+ *   EINVAL        bad name, flags, mode or size, or a key file that is not one
+ *   ENAMETOOLONG  name over SHAREDMEM_NAME_MAX, or a key file path too long
+ *   EEXIST        SHAREDMEM_CREATE, and the name exists or is another user's
+ *   ENOENT        no such name, a stale name, or no key directory
  *   ENOTDIR       the key directory is not a directory
- *   EACCES        the segment's, the key file's or the key directory's
- *                 permissions refuse it, or hide whose the segment is
- *   EBUSY         SHAREDMEM_CREATE, and the name's key file was replaced
- *                 by others again and again
- *   ENOSPC        no segment identifiers or keys left, over SHMALL, or the
- *                 key directory's file system is full
- *   ENOMEM        no memory or address space for the segment or handle
- *   EMFILE        too many segments attached by this process (some BSDs),
- *                 or no file descriptors left
+ *   EACCES        permissions refuse it, or hide whose the segment is
+ *   EBUSY         SHAREDMEM_CREATE, and others replaced the name over and over
+ *   ENOSPC        no segment, set or key left, or the key directory is full
+ *   ENOMEM        no memory, address space or free huge pages
+ *   EFAULT        SHAREDMEM_PREFAULT, and the system could not fault a page in
+ *   EMFILE        too many segments attached, or no file descriptors left
+ *   EPERM         SHAREDMEM_HUGEPAGES, and the caller may not use huge pages
+ *   ENOTSUP       SHAREDMEM_HUGEPAGES on a system without huge pages
  *   ENOSYS        the system has no System V shared memory
- *   ENOTSUP       SHAREDMEM_HUGEPAGES on a system without them
- * SHAREDMEM_LOCK and SHAREDMEM_SEMAPHORES(n) make a System V semaphore set
- * under the segment's key, ready before the name is; unlink removes it.
- * With SHAREDMEM_HUGEPAGES, ENOMEM also means that too few huge pages
- * are free, and EPERM that the caller may not use them: there is no quiet
- * fallback to small pages.
  */
 SHAREDMEM_API sharedmem *sharedmem_open(const char *name, int flags,
     size_t size, mode_t mode);
@@ -116,8 +108,8 @@ SHAREDMEM_API int sharedmem_id(const sharedmem *shm);
 /*
  * Detaches the segment (shmdt) and frees the handle, which must not be used
  * again.  The segment itself lives on until it is unlinked.  NULL is a
- * no-op.  Returns 0, or -1 with errno from shmdt(); the handle is freed in
- * either case.
+ * no-op.  Returns 0, or -1 with errno; the handle is freed in either case:
+ *   EINVAL  shmdt() found no segment attached at the handle's address
  */
 SHAREDMEM_API int sharedmem_close(sharedmem *shm);
 
@@ -128,36 +120,39 @@ SHAREDMEM_API int sharedmem_close(sharedmem *shm);
  * name may be created again at once.  The key file is removed only while
  * it still refers to this very segment; one that cannot be removed is
  * left stale, which blocks nothing.  Returns 0, or -1 with errno:
- *   ENOENT  the name had been removed already, by another unlink or
- *           remove (the segment is removed all the same)
- *   EPERM   only the segment's owner or creator may remove it
+ *   ENOENT  the name was removed already (the segment is removed all the same)
+ *   EPERM   not the segment's owner or creator, nor privileged
  *   EINVAL  shm is NULL
  */
 SHAREDMEM_API int sharedmem_unlink(sharedmem *shm);
 
 /*
  * Removes the segment called name, as sharedmem_unlink() does, without
- * attaching it.  Returns 0, or -1 with errno: EINVAL and ENAMETOOLONG for a
- * bad name or key file, ENOENT when no segment of that name exists (a stale
- * name is cleaned up all the same, without touching a segment that is not
- * its own), EPERM when the segment, or a stale key file, is another
- * user's, EACCES when permissions refuse it or hide whose the segment is,
- * ENOMEM.
+ * attaching it.  A stale name's key file is removed all the same, and
+ * never a segment that is not the name's.  Returns 0, or -1 with errno:
+ *   EINVAL        a bad name, or a key file that is not one
+ *   ENAMETOOLONG  name over SHAREDMEM_NAME_MAX, or a key file path too long
+ *   ENOENT        no segment of that name (its stale key file goes), or no
+ *                 key directory
+ *   ENOTDIR       the key directory is not a directory
+ *   EPERM         not the segment's owner or creator, or a stale name not
+ *                 the caller's
+ *   EACCES        permissions refuse it, or hide whose the segment is
+ *   ENOMEM        no memory
  */
 SHAREDMEM_API int sharedmem_remove(const char *name);
 
 /*
  * Looks name up without attaching it, and stores what its key file
  * records in *key and *shmid (either may be NULL).  Returns 0 if the
- * segment is there, or -1 with errno:
- *   ESTALE        the key file is there but the name is stale (its segment
- *                 removed by ipcrm(1) or a reboot, or not its own: see
- *                 sharedmem_inspect()); *key and *shmid hold what the key
- *                 file records
- *   ENOENT        no such name
+ * segment is there (or hidden: see sharedmem_inspect()), or -1 with errno:
+ *   ESTALE        a stale name; *key and *shmid hold what its key file records
+ *   ENOENT        no such name, or no key directory
  *   EINVAL        a bad name, or a key file that is not one
- *   ENAMETOOLONG  name longer than SHAREDMEM_NAME_MAX
+ *   ENAMETOOLONG  name over SHAREDMEM_NAME_MAX, or a key file path too long
+ *   ENOTDIR       the key directory is not a directory
  *   EACCES        the key file cannot be read
+ *   ENOMEM        no memory
  */
 SHAREDMEM_API int sharedmem_lookup(const char *name, key_t *key, int *shmid);
 
@@ -199,28 +194,44 @@ struct sharedmem_info {
 /*
  * Reads name's key file and judges it, without attaching or changing
  * anything.  Returns 0 with *info filled in, whatever the state, or -1
- * with errno: ENOENT (no such name), EINVAL (a bad name, or a file at the
- * name that is no key file), ENAMETOOLONG, EACCES (the key file cannot be
- * read), ENOMEM.
+ * with errno:
+ *   ENOENT        no such name, or no key directory
+ *   EINVAL        a bad name, or a key file that is not one
+ *   ENAMETOOLONG  name over SHAREDMEM_NAME_MAX, or a key file path too long
+ *   ENOTDIR       the key directory is not a directory
+ *   EACCES        the key file cannot be read
+ *   ENOMEM        no memory
  */
 SHAREDMEM_API int sharedmem_inspect(const char *name,
     struct sharedmem_info *info);
 
-/* The path of name's key file, in new memory for free(3); NULL with errno
- * EINVAL, ENAMETOOLONG or ENOMEM. */
+/*
+ * The path of name's key file, in new memory for free(3), whether or not
+ * the file exists.  NULL with errno:
+ *   EINVAL        a bad name
+ *   ENAMETOOLONG  name over SHAREDMEM_NAME_MAX
+ *   ENOMEM        no memory
+ */
 SHAREDMEM_API char *sharedmem_keyfile(const char *name);
 
 /*
  * The lock, if the segment was created with one: a mutex between
  * processes that the kernel releases when its holder exits or is killed
  * (SEM_UNDO).  A waiter then gets the lock, and may find the data half
- * updated.  sharedmem_lock() waits as long as it takes (EINTR is retried);
- * sharedmem_trylock() fails with EBUSY, sharedmem_timedlock() with
- * ETIMEDOUT after timeout (relative).  sharedmem_unlock() of a lock that
- * is not held fails with EPERM.  All fail with ENOTSUP for a segment made
- * without a lock and EIDRM once its semaphores were removed.  The waits
- * here and below may poll briefly before they sleep, keeping their CPU
- * busy meanwhile: sharedmem(3), "Polling before sleeping", SHAREDMEM_SPIN.
+ * updated.  sharedmem_lock() waits as long as it takes, signals or not;
+ * sharedmem_timedlock() waits at most timeout (relative).  The waits here
+ * and below may poll briefly before they sleep, keeping their CPU busy
+ * meanwhile: sharedmem(3), "Polling before sleeping", SHAREDMEM_SPIN.
+ * Each returns 0, or -1 with errno:
+ *   ENOTSUP    the segment has no lock
+ *   EIDRM      the lock was removed, with the segment or by ipcrm(1)
+ *   EBUSY      sharedmem_trylock(): the lock is held
+ *   ETIMEDOUT  sharedmem_timedlock(): still held after timeout
+ *   EPERM      sharedmem_unlock(): the lock is free
+ *   EINVAL     shm is NULL, or a bad timeout
+ *   EACCES     the segment's mode denies the caller writing
+ *   ENOMEM     no memory for the kernel's undo record
+ *   ENOSPC     no room left for the kernel's undo record
  */
 SHAREDMEM_API int sharedmem_lock(sharedmem *shm);
 SHAREDMEM_API int sharedmem_trylock(sharedmem *shm);
@@ -231,11 +242,17 @@ SHAREDMEM_API int sharedmem_unlock(sharedmem *shm);
 /*
  * The counting semaphores 0 to sharedmem_semaphores() - 1, for handing
  * work between processes; nothing undoes them when a process dies.
- * sharedmem_wait() takes one, waiting while the count is 0, and fails
- * with EINTR if a signal comes; sharedmem_trywait() fails with EAGAIN and
- * sharedmem_timedwait() with ETIMEDOUT instead of waiting on.  EINVAL for
- * a semaphore that does not exist, ERANGE for a post past the system's
- * largest count, EIDRM once the segment was unlinked.
+ * sharedmem_post() adds one; sharedmem_wait() takes one, waiting while
+ * the count is 0.  sharedmem_semaphores() and sharedmem_semid() cannot
+ * fail; the others return 0, or -1 with errno:
+ *   ENOTSUP    the segment has neither semaphores nor a lock
+ *   EINVAL     no semaphore sem, shm is NULL, or a bad timeout
+ *   EIDRM      the semaphores were removed, with the segment or by ipcrm(1)
+ *   EINTR      sharedmem_wait(), sharedmem_timedwait(): a signal came
+ *   EAGAIN     sharedmem_trywait(): the count is 0
+ *   ETIMEDOUT  sharedmem_timedwait(): still 0 after timeout
+ *   ERANGE     sharedmem_post(): past the system's largest count
+ *   EACCES     the segment's mode denies the caller writing
  */
 SHAREDMEM_API int sharedmem_semaphores(const sharedmem *shm);
 SHAREDMEM_API int sharedmem_post(sharedmem *shm, unsigned int sem);
@@ -244,13 +261,19 @@ SHAREDMEM_API int sharedmem_trywait(sharedmem *shm, unsigned int sem);
 SHAREDMEM_API int sharedmem_timedwait(sharedmem *shm, unsigned int sem,
     const struct timespec *timeout);
 
-/* The System V identifier of the segment's semaphore set, -1 if none. */
+/* The System V identifier of the segment's semaphore set; -1 if it has
+ * none, or had none left when the handle was made. */
 SHAREDMEM_API int sharedmem_semid(const sharedmem *shm);
 
 /*
  * The names in the key directory, sorted, stale ones included, in a
- * NULL-terminated array that sharedmem_free_names() frees.  NULL with
- * errno (from opendir(3), readdir(3), or ENOMEM) on failure.
+ * NULL-terminated array that sharedmem_free_names() frees (NULL: a no-op).
+ * NULL with errno, or another of opendir(3) and readdir(3):
+ *   ENOENT   no key directory
+ *   ENOTDIR  the key directory is not a directory
+ *   EACCES   the key directory cannot be read
+ *   EMFILE   no file descriptors left
+ *   ENOMEM   no memory
  */
 SHAREDMEM_API char **sharedmem_names(void);
 SHAREDMEM_API void sharedmem_free_names(char **names);
@@ -270,7 +293,7 @@ SHAREDMEM_API void sharedmem_free_names(char **names);
  * the key directory, its shmid or -1, and 0 if it was removed (or, with
  * SHAREDMEM_GC_DRYRUN, would be) or the errno that kept it.  Returns how
  * many things were removed (or would be), or -1 with errno if the key
- * directory cannot be read.
+ * directory cannot be read, as for sharedmem_names().
  */
 enum sharedmem_leftover {
 	SHAREDMEM_STALE_NAME,		/* a stale key file */
