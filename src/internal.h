@@ -91,8 +91,10 @@ struct segment {
 	size_t	 size;
 	key_t	 key;
 	int	 id;
-	int	 semid;		/* -1: none */
+	int	 semid;		/* -1: none, or not to be used */
 	unsigned int nsems;	/* lock included; 0: none */
+	int	 set_errno;	/* why semid is -1 though nsems is not 0:
+				 * EIDRM (removed), EACCES (not to be seen) */
 	uid_t	 creator;	/* of the segment, who owns its key file */
 	int	 fd;		/* the key file, which its creator keeps open
 				 * for its unlink; -1 */

@@ -13,10 +13,12 @@
  * put a file at a free name; only a file's owner (and root) may move or
  * remove it once it is there, which the sticky bit of /dev/shm and /tmp
  * ensures.  A key file is believed only as judge.c bears it out: its
- * segment and its set must be at its key with its ids, and made by the
- * key file's owner, in this run of the system.  A file that fails that is
+ * segment must be at its key with its id and size, and made by the key
+ * file's owner, in this run of the system.  A file that fails that is
  * stale - not that name's segment - and what it points to is never
- * attached, used or removed, whoever asks, root included.  Nothing here
+ * attached, used or removed, whoever asks, root included.  Its semaphore
+ * set must pass the same checks to be used or removed; one that fails
+ * them leaves a live name without its lock.  Nothing here
  * takes a lock on a key file: anyone who may read a file may lock it too,
  * and so keep its owner waiting.
  *
@@ -36,10 +38,10 @@
  *     at once; a key that has a set already is skipped before its segment
  *     is made, and one whose set is taken meanwhile is given up, segment
  *     and all;
- *  3. attaches the segment (and faults its pages in, if asked), gives the
- *     segment and the set the mode asked for where it denies their owner
- *     what the attach needed (IPC_SET), and records the key, shmid, pid,
- *     the set's id and size, the run and the name;
+ *  3. attaches the segment, gives the segment and the set the mode asked
+ *     for where it denies their owner what the attach needed (IPC_SET),
+ *     faults the pages in if asked, and records the key, shmid, pid, the
+ *     set's id and size, the run and the name;
  *  4. publishes the file under the name with renameat2(RENAME_NOREPLACE),
  *     or link(2) where the system or the file system has no such rename;
  *     both fail if the name exists: of concurrent creators exactly one
@@ -69,27 +71,29 @@
  * inode, and then takes it: renames it over an empty private file of its
  * own, the one step that moves exactly the file at the name - never a
  * directory, which a rename onto a file refuses - and nothing else.  A
- * rename needs no lock, and only the file's owner or root can make it.  The file taken is checked to be the one
- * judged (device and inode); it then goes, after what it records that is
- * still to remove.  If the file judged was replaced in the moment before
- * the rename - taken by another remover, and the name made anew - the
- * file taken instead is judged in its turn: a stale one goes too, and so
- * does one that is no key file at all, as it would have gone had it come
- * a moment sooner; a live one is put back at the name as a create
- * publishes its file.
- * Should yet another create have published the name in that moment, the
- * file taken cannot go back; its segment is removed, as a remove would
- * have done.  Unlink removes the segment first, then its semaphore set,
- * which wakes its waiters with EIDRM, then its key file, and that only
- * while it records this segment.  Remove does the same by name, for a
- * live name of whoever may remove its segment.  Whoever removes a stale
- * name removes the set it records as well, if the set is still the
+ * rename needs no lock, and only the file's owner or root can make it.
+ * The file taken is checked to be the one judged (device and inode); it
+ * then goes, after what it records that is still to remove.  If the file
+ * judged was replaced in the moment before the rename - taken by another
+ * remover, and the name made anew - the file taken instead is judged in
+ * its turn: a stale one goes too, and so does one that is no key file at
+ * all, as it would have gone had it come a moment sooner; a live one is
+ * put back at the name as a create publishes its file.  Should yet
+ * another create have published the name in that moment, the file taken
+ * cannot go back; its segment is removed, as a remove would have done.
+ * Unlink removes the segment first, then its semaphore set, which wakes
+ * its waiters with EIDRM, then its key file, and that only while it
+ * records this segment.  Remove does the same by name, for a live name of
+ * whoever may remove its segment.  Whoever removes a name whose segment
+ * is gone removes the set it records as well, if the set is still the
  * name's.  Other users' stale files are never removed but by root, and
- * never by gc.
+ * never by gc.  Where the key directory has no room for the private file,
+ * the remover renames the key file to a fresh private name instead, which
+ * needs none (removal.c).
  *
  * Failure.  A create that fails after any step undoes every step before
- * it: detaches and removes its segment, removes its private file.  Attach
- * and the judgement of a name change nothing.
+ * it: detaches and removes its segment, removes its semaphore set and its
+ * private file.  Attach and the judgement of a name change nothing.
  *
  * Crashes.  A creator killed before step 4 leaves its private file and,
  * after step 2, a segment: at the key the file records, or, when it
@@ -266,8 +270,8 @@ publish(const char *tmp, const char *path, const char *name)
  * *seg.
  */
 int
-smi_keyfile_create(const char *path, const char *name, const struct segopts *opts,
-    struct segment *seg)
+smi_keyfile_create(const char *path, const char *name,
+    const struct segopts *opts, struct segment *seg)
 {
 	struct record rec;
 	char boot[BOOT_MAX + 1];
@@ -310,6 +314,7 @@ smi_keyfile_create(const char *path, const char *name, const struct segopts *opt
 	seg->id = rec.shmid;
 	seg->semid = rec.semid;
 	seg->nsems = rec.nsems;
+	seg->set_errno = EIDRM;
 	seg->creator = geteuid();
 	seg->fd = fd;
 	return 0;
@@ -333,8 +338,8 @@ fail:
 
 /* Attaches name, whose key file is path; see "Attach" above. */
 int
-smi_keyfile_attach(const char *path, const char *name, const struct segopts *opts,
-    struct segment *seg)
+smi_keyfile_attach(const char *path, const char *name,
+    const struct segopts *opts, struct segment *seg)
 {
 	struct keyfile kf;
 	struct judgement j;
@@ -364,8 +369,10 @@ smi_keyfile_attach(const char *path, const char *name, const struct segopts *opt
 	seg->size = (size_t)kf.rec.size;
 	seg->key = kf.rec.key;
 	seg->id = kf.rec.shmid;
-	/* A set removed behind the library's back: its users get EIDRM. */
+	/* A set removed behind the library's back: its users get EIDRM;
+	 * one whose creator the caller may not see is not used either. */
 	seg->semid = j.set == SET_OURS ? kf.rec.semid : -1;
+	seg->set_errno = j.set == SET_HIDDEN ? EACCES : EIDRM;
 	seg->nsems = kf.rec.nsems;
 	seg->creator = kf.owner;
 	seg->fd = -1;
@@ -398,7 +405,8 @@ kept_keyfile(int fd, struct keyfile *kf, struct judgement *j)
  * the name had been removed already.
  */
 int
-smi_keyfile_unlink(const char *path, const char *name, const struct segment *seg)
+smi_keyfile_unlink(const char *path, const char *name,
+    const struct segment *seg)
 {
 	struct keyfile kf;
 	struct judgement j;
@@ -418,9 +426,11 @@ smi_keyfile_unlink(const char *path, const char *name, const struct segment *seg
 			return -1;
 		r = smi_discard(path, name, &kf, &j);
 	} else {
+		/* Nothing there that this handle's creator could have
+		 * written: the name was removed already. */
 		if ((fd = smi_keyfile_load(path, name, &kf, &j)) == -1)
-			return errno == ENOENT || errno == EINVAL ?
-			    (errno = ENOENT, -1) : -1;
+			return errno == ENOENT || errno == EINVAL ||
+			    errno == EACCES ? (errno = ENOENT, -1) : -1;
 		/* Ours only if it records this very segment, of this run,
 		 * made by the key file's owner; the segment is gone, so it
 		 * is stale. */

@@ -40,7 +40,11 @@ smi_pages_prefault(void *addr, size_t size, int writable)
 	if (madvise(addr, size, writable ? MADV_POPULATE_WRITE :
 	    MADV_POPULATE_READ) == 0)
 		return 0;
-	/* EINVAL: a kernel older than its headers. */
+	/* EINVAL: a kernel older than its headers.  EFAULT: no memory
+	 * for a page, which the caller hears as ENOMEM, not as a bad
+	 * pointer. */
+	if (errno == EFAULT)
+		errno = ENOMEM;
 	if (errno != EINVAL)
 		return -1;
 #else

@@ -81,8 +81,8 @@ typedef struct sharedmem sharedmem;
  *   EACCES        permissions refuse it, or hide whose the segment is
  *   EBUSY         SHAREDMEM_CREATE, and others replaced the name over and over
  *   ENOSPC        no segment, set or key left, or the key directory is full
- *   ENOMEM        no memory, address space or free huge pages
- *   EFAULT        SHAREDMEM_PREFAULT, and the system could not fault a page in
+ *   ENOMEM        no memory, address space or free huge pages, or none
+ *                 for a page that SHAREDMEM_PREFAULT faults in
  *   EMFILE        too many segments attached, or no file descriptors left
  *   EPERM         SHAREDMEM_HUGEPAGES, and the caller may not use huge pages
  *   ENOTSUP       SHAREDMEM_HUGEPAGES on a system without huge pages

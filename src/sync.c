@@ -29,7 +29,7 @@ semid_of(const sharedmem *shm)
 	if (shm->seg.nsems == 0)
 		return errno = ENOTSUP, -1;
 	if (shm->seg.semid == -1)
-		return errno = EIDRM, -1;
+		return errno = shm->seg.set_errno, -1;
 	return shm->seg.semid;
 }
 
