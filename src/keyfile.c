@@ -78,9 +78,11 @@
  * remover, and the name made anew - the file taken instead is judged in
  * its turn: a stale one goes too, and so does one that is no key file at
  * all, as it would have gone had it come a moment sooner; a live one is
- * put back at the name as a create publishes its file.  Should yet
- * another create have published the name in that moment, the file taken
- * cannot go back; its segment is removed, as a remove would have done.
+ * put back at the name as a create publishes its file, and judged again:
+ * its own remover may have come while it was away, removed its segment,
+ * found no key file and left, and then it goes now.  Should yet another
+ * create have published the name in that moment, the file taken cannot go
+ * back; its segment is removed, as a remove would have done.
  * Unlink removes the segment first, then its semaphore set, which wakes
  * its waiters with EIDRM, then its key file, and that only while it
  * records this segment.  Remove does the same by name, for a live name of

@@ -76,14 +76,24 @@ settle(const char *path, const char *name, const char *tmp)
 		return smi_put_exclusive(tmp, path) == -1 && errno != EEXIST ?
 		    -1 : 0;
 	}
-	(void)close(fd);	/* only read */
 	if (smi_judge_stale(j.state) && smi_may_remove(&kf)) {
+		smi_close_quietly(fd);
 		smi_remove_leftovers(&kf, &j);
 		return unlink(tmp);
 	}
-	if (smi_put_exclusive(tmp, path) == 0)
-		return 0;
+	if (smi_put_exclusive(tmp, path) == 0) {
+		/* Its own remover may have come and gone while it was away,
+		 * finding no key file to remove after the segment: judged
+		 * again, a file gone stale meanwhile goes now. */
+		err = 0;
+		if (smi_judge(&kf, name, &j) == 0 &&
+		    smi_judge_stale(j.state) && smi_may_remove(&kf))
+			err = smi_discard(path, name, &kf, &j) == -1 ? -1 : 0;
+		smi_close_quietly(fd);
+		return err;
+	}
 	err = errno;
+	smi_close_quietly(fd);
 	if (!smi_judge_stale(j.state) && smi_may_remove(&kf) &&
 	    (shmctl(kf.rec.shmid, IPC_RMID, NULL) == 0 || smi_ipc_gone(errno)))
 		smi_set_remove_recorded(&kf, &j);
