@@ -1,6 +1,6 @@
 /*
- * behind.c - things removed or replaced behind the library's back
- * (issue 4, part 3), while it is in use.
+ * behind.c - things removed or replaced behind the library's back, while
+ * it is in use.
  *
  * ipcrm(1) of a segment (shmctl IPC_RMID) while it is attached and
  * between operations; the deletion of a key file as a tmp cleaner would

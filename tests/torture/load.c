@@ -1,5 +1,6 @@
 /*
- * load.c - the load torture test (issue 4, part 1).
+ * load.c - the load torture test: many processes on a few names, and
+ * every attach gets the whole segment of its name.
  *
  * N processes (8, or $SHAREDMEM_TORTURE_PROCS) hammer a few names with
  * create, attach, write, verify, close, unlink and remove for a fixed
