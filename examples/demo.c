@@ -16,6 +16,7 @@
 
 #include "sharedmem.h"
 #include "demo.h"
+#include "options.h"
 #include "pyfloat.h"
 
 #define DEFAULT_NAME	"MyMemory"
@@ -34,37 +35,15 @@ static sigset_t stop_set;
 static volatile sig_atomic_t stop;
 
 static void
-usage(const struct demo_program *prog, FILE *f)
-{
-	(void)fprintf(f, "usage: %s [-h] [-i SECONDS] [-m NAME] [-n COUNT]\n",
-	    prog->name);
-}
-
-/* Bad usage: the reason is on stderr already. */
-static void
-usage_error(const struct demo_program *prog)
-{
-	usage(prog, stderr);
-	exit(2);
-}
-
-static void
 help(const struct demo_program *prog)
 {
-	usage(prog, stdout);
-	printf("%s\n\n"
+	options_help("%s\n\n"
 	    "  -h          print this help and exit\n"
 	    "  -i SECONDS  pause between rounds; default 1, fractions "
 	    "allowed, 0 for none\n"
 	    "  -m NAME     name of the segment; default %s\n"
 	    "  -n COUNT    stop after COUNT rounds; default: at SIGINT, "
 	    "SIGTERM or SIGHUP\n", prog->about, DEFAULT_NAME);
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		fprintf(stderr, "%s: cannot write to standard output: %s\n",
-		    prog->name, strerror(errno));
-		exit(1);
-	}
-	exit(0);
 }
 
 /* COUNT: a whole number above 0.  strtoul() alone would take a sign or
@@ -85,39 +64,13 @@ parse_count(const char *s, unsigned long *count)
 	return 0;
 }
 
-/*
- * SECONDS: digits with an optional fraction, read digit by digit rather
- * than by strtod(), so that 0.05 is exactly 50 ms, no exponent or "inf"
- * slips in, and the locale's decimal point does not matter.  Digits past
- * the nanoseconds are dropped.
- */
-static int
-parse_pause(const char *s, struct timespec *ts)
-{
-	long sec = 0, nsec = 0, scale = 100000000L;
-	int digits = 0;
-
-	for (; *s >= '0' && *s <= '9'; s++, digits++)
-		if ((sec = sec * 10 + (*s - '0')) > PAUSE_MAX)
-			return -1;
-	if (*s == '.')
-		for (s++; *s >= '0' && *s <= '9'; s++, digits++) {
-			nsec += (*s - '0') * scale;
-			scale /= 10;
-		}
-	if (*s != '\0' || digits == 0 || (sec == PAUSE_MAX && nsec > 0))
-		return -1;
-	ts->tv_sec = sec;
-	ts->tv_nsec = nsec;
-	return 0;
-}
-
 static void
 parse_options(struct demo *d, int argc, char **argv)
 {
-	const char *me = d->prog->name;
 	int c;
 
+	options_program(d->prog->name,
+	    "[-h] [-i SECONDS] [-m NAME] [-n COUNT]");
 	opterr = 0;
 	while ((c = getopt(argc, argv, ":hi:m:n:")) != -1) {
 		switch (c) {
@@ -125,38 +78,24 @@ parse_options(struct demo *d, int argc, char **argv)
 			help(d->prog);
 			break;
 		case 'i':
-			if (parse_pause(optarg, &d->pause) == -1) {
-				fprintf(stderr, "%s: -i wants seconds from 0 to "
-				    "%d, like 0.5, not '%s'\n", me, PAUSE_MAX,
-				    optarg);
-				usage_error(d->prog);
-			}
+			if (options_seconds(optarg, PAUSE_MAX, 0,
+			    &d->pause) == -1)
+				options_error("-i wants seconds from 0 to %d, "
+				    "like 0.5, not '%s'", PAUSE_MAX, optarg);
 			break;
 		case 'm':
 			d->name = optarg;
 			break;
 		case 'n':
-			if (parse_count(optarg, &d->rounds) == -1) {
-				fprintf(stderr, "%s: -n wants a whole number "
-				    "above 0, not '%s'\n", me, optarg);
-				usage_error(d->prog);
-			}
-			break;
-		case ':':
-			fprintf(stderr, "%s: -%c wants a value\n", me, optopt);
-			usage_error(d->prog);
+			if (parse_count(optarg, &d->rounds) == -1)
+				options_error("-n wants a whole number above 0, "
+				    "not '%s'", optarg);
 			break;
 		default:
-			fprintf(stderr, "%s: unknown option -%c\n", me, optopt);
-			usage_error(d->prog);
-			break;
+			options_getopt_error(c);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", me,
-		    argv[optind]);
-		usage_error(d->prog);
-	}
+	options_no_operands(argc, argv);
 }
 
 /* One line on stderr, with errno's story, and the exit status 1. */

@@ -1,7 +1,6 @@
 /*
  * stream.c - the header's numbers, the checksum, the generated data, the
- * options, the signals and the waits of stream_producer and
- * stream_consumer.
+ * signals and the waits of stream_producer and stream_consumer.
  */
 #include <config.h>
 
@@ -156,68 +155,6 @@ stream_generate(unsigned char *p, size_t len, uint64_t offset)
 		stream_put64(w, word(i));
 		memcpy(p, w, len);
 	}
-}
-
-/*
- * Bytes: decimal digits, then k, M or G for 2^10, 2^20 or 2^30, read
- * digit by digit, so that no sign, space or exponent slips in.  At most
- * max; in 64 bits, since a stream may be longer than memory is wide.
- */
-int
-stream_parse_bytes(const char *s, uint64_t max, uint64_t *bytes)
-{
-	uint64_t v = 0;
-	unsigned int shift = 0;
-	int digits = 0;
-
-	for (; *s >= '0' && *s <= '9'; s++, digits++) {
-		if (v > max / 10 || (uint64_t)(*s - '0') > max - v * 10)
-			return -1;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	switch (*s) {
-	case 'k':
-	case 'K':
-		shift = 10;
-		s++;
-		break;
-	case 'M':
-		shift = 20;
-		s++;
-		break;
-	case 'G':
-		shift = 30;
-		s++;
-		break;
-	}
-	if (*s != '\0' || digits == 0 || v > max >> shift)
-		return -1;
-	*bytes = v << shift;
-	return 0;
-}
-
-/* Seconds: digits and an optional fraction, as the demos' -i takes them;
- * more than 0, at most STREAM_PATIENCE_MAX. */
-int
-stream_parse_seconds(const char *s, struct timespec *ts)
-{
-	long sec = 0, nsec = 0, scale = 100000000L;
-	int digits = 0;
-
-	for (; *s >= '0' && *s <= '9'; s++, digits++)
-		if ((sec = sec * 10 + (*s - '0')) > STREAM_PATIENCE_MAX)
-			return -1;
-	if (*s == '.')
-		for (s++; *s >= '0' && *s <= '9'; s++, digits++) {
-			nsec += (*s - '0') * scale;
-			scale /= 10;
-		}
-	if (*s != '\0' || digits == 0 || (sec == 0 && nsec == 0) ||
-	    (sec == STREAM_PATIENCE_MAX && nsec > 0))
-		return -1;
-	ts->tv_sec = sec;
-	ts->tv_nsec = nsec;
-	return 0;
 }
 
 static void

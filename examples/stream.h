@@ -1,7 +1,6 @@
 /*
  * stream.h - what stream_producer and stream_consumer share: the layout
- * of the segment, the checksum, the generated data, the options and the
- * waits.
+ * of the segment, the checksum, the generated data and the waits.
  *
  * The producer creates the segment with STREAM_SEMAPHORES semaphores.  It
  * holds a header of STREAM_HEADER_SIZE bytes, then the slots, each of the
@@ -108,11 +107,6 @@ uint64_t	stream_sum_end(const struct stream_sum *);
 
 /* Generated data: the bytes from offset on of a fixed endless sequence. */
 void	stream_generate(unsigned char *, size_t, uint64_t);
-
-/* Numbers in options: bytes with k, M or G after them (up to the
- * maximum), seconds with a fraction.  0, or -1 if s is no such number. */
-int	stream_parse_bytes(const char *, uint64_t, uint64_t *);
-int	stream_parse_seconds(const char *, struct timespec *);
 
 /* SIGINT, SIGTERM and SIGHUP set the stop flag and cut a wait short;
  * SIGPIPE is ignored. */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "sharedmem.h"
+#include "options.h"
 #include "stream.h"
 
 #define PROG		"stream_consumer"
@@ -39,24 +40,9 @@ struct consumer {
 };
 
 static void
-usage(FILE *f)
-{
-	(void)fprintf(f, "usage: %s [-h] [-n NAME] [-o FILE] [-t SECONDS]\n",
-	    PROG);
-}
-
-static void
-usage_error(void)
-{
-	usage(stderr);
-	exit(2);
-}
-
-static void
 help(void)
 {
-	usage(stdout);
-	printf("Takes the data that stream_producer sends through the "
+	options_help("Takes the data that stream_producer sends through the "
 	    "segment NAME,\n"
 	    "checks its length and checksum, and prints how many bytes came "
 	    "how fast.\n\n"
@@ -69,12 +55,6 @@ help(void)
 	    "for\n"
 	    "              SECONDS; default %d\n",
 	    STREAM_DEFAULT_NAME, STREAM_PATIENCE_DEFAULT);
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		fprintf(stderr, "%s: cannot write to standard output: %s\n",
-		    PROG, strerror(errno));
-		exit(1);
-	}
-	exit(0);
 }
 
 static void
@@ -82,6 +62,7 @@ parse_options(struct consumer *c, int argc, char **argv)
 {
 	int ch;
 
+	options_program(PROG, "[-h] [-n NAME] [-o FILE] [-t SECONDS]");
 	opterr = 0;
 	while ((ch = getopt(argc, argv, ":hn:o:t:")) != -1) {
 		switch (ch) {
@@ -96,30 +77,17 @@ parse_options(struct consumer *c, int argc, char **argv)
 			c->path = optarg;
 			break;
 		case 't':
-			if (stream_parse_seconds(optarg, &c->patience) == -1) {
-				fprintf(stderr, "%s: -t wants seconds above 0, "
-				    "up to %d, like 0.5, not '%s'\n", PROG,
+			if (options_seconds(optarg, STREAM_PATIENCE_MAX,
+			    OPTIONS_ABOVE_0, &c->patience) == -1)
+				options_error("-t wants seconds above 0, up to "
+				    "%d, like 0.5, not '%s'",
 				    STREAM_PATIENCE_MAX, optarg);
-				usage_error();
-			}
-			break;
-		case ':':
-			fprintf(stderr, "%s: -%c wants a value\n", PROG,
-			    optopt);
-			usage_error();
 			break;
 		default:
-			fprintf(stderr, "%s: unknown option -%c\n", PROG,
-			    optopt);
-			usage_error();
-			break;
+			options_getopt_error(ch);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", PROG,
-		    argv[optind]);
-		usage_error();
-	}
+	options_no_operands(argc, argv);
 }
 
 static int

@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "sharedmem.h"
+#include "../src/cli/bytes.h"
+#include "options.h"
 #include "stream.h"
 
 #define PROG		"stream_producer"
@@ -39,24 +41,9 @@ struct producer {
 };
 
 static void
-usage(FILE *f)
-{
-	(void)fprintf(f, "usage: %s [-h] [-b BYTES] [-c BYTES] [-n NAME] "
-	    "[-t SECONDS] [FILE]\n", PROG);
-}
-
-static void
-usage_error(void)
-{
-	usage(stderr);
-	exit(2);
-}
-
-static void
 help(void)
 {
-	usage(stdout);
-	printf("Creates the segment NAME and sends FILE (- for standard "
+	options_help("Creates the segment NAME and sends FILE (- for standard "
 	    "input), or\n"
 	    "generated data, through it to stream_consumer; removes the "
 	    "segment\n"
@@ -70,12 +57,6 @@ help(void)
 	    "              SECONDS; default %d\n\n"
 	    "BYTES may end in k, M or G (times 2^10, 2^20, 2^30).\n",
 	    STREAM_DEFAULT_NAME, STREAM_PATIENCE_DEFAULT);
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		fprintf(stderr, "%s: cannot write to standard output: %s\n",
-		    PROG, strerror(errno));
-		exit(1);
-	}
-	exit(0);
 }
 
 static void
@@ -84,27 +65,23 @@ parse_options(struct producer *p, int argc, char **argv)
 	uint64_t n;
 	int c, generate = 0;
 
+	options_program(PROG, "[-h] [-b BYTES] [-c BYTES] [-n NAME] "
+	    "[-t SECONDS] [FILE]");
 	opterr = 0;
 	while ((c = getopt(argc, argv, ":b:c:hn:t:")) != -1) {
 		switch (c) {
 		case 'b':
-			if (stream_parse_bytes(optarg, UINT64_MAX - 1,
-			    &p->bytes) == -1) {
-				fprintf(stderr, "%s: -b wants a number of "
-				    "bytes, like 64M, not '%s'\n", PROG,
-				    optarg);
-				usage_error();
-			}
+			if (bytes_parse(optarg, 0, UINT64_MAX - 1,
+			    &p->bytes) == -1)
+				options_error("-b wants a number of bytes, like "
+				    "64M, not '%s'", optarg);
 			generate = 1;
 			break;
 		case 'c':
-			if (stream_parse_bytes(optarg, STREAM_CHUNK_MAX,
-			    &n) == -1 || n == 0) {
-				fprintf(stderr, "%s: -c wants a number of "
-				    "bytes from 1 to 1G, not '%s'\n", PROG,
-				    optarg);
-				usage_error();
-			}
+			if (bytes_parse(optarg, 0, STREAM_CHUNK_MAX, &n) == -1 ||
+			    n == 0)
+				options_error("-c wants a number of bytes from 1 "
+				    "to 1G, not '%s'", optarg);
 			p->chunk = (size_t)n;
 			break;
 		case 'h':
@@ -114,37 +91,22 @@ parse_options(struct producer *p, int argc, char **argv)
 			p->name = optarg;
 			break;
 		case 't':
-			if (stream_parse_seconds(optarg, &p->patience) == -1) {
-				fprintf(stderr, "%s: -t wants seconds above 0, "
-				    "up to %d, like 0.5, not '%s'\n", PROG,
+			if (options_seconds(optarg, STREAM_PATIENCE_MAX,
+			    OPTIONS_ABOVE_0, &p->patience) == -1)
+				options_error("-t wants seconds above 0, up to "
+				    "%d, like 0.5, not '%s'",
 				    STREAM_PATIENCE_MAX, optarg);
-				usage_error();
-			}
-			break;
-		case ':':
-			fprintf(stderr, "%s: -%c wants a value\n", PROG,
-			    optopt);
-			usage_error();
 			break;
 		default:
-			fprintf(stderr, "%s: unknown option -%c\n", PROG,
-			    optopt);
-			usage_error();
-			break;
+			options_getopt_error(c);
 		}
 	}
 	if (optind < argc)
 		p->path = argv[optind++];
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", PROG,
-		    argv[optind]);
-		usage_error();
-	}
-	if (p->path != NULL && generate) {
-		fprintf(stderr, "%s: -b is for generated data; it makes no "
-		    "sense with a FILE\n", PROG);
-		usage_error();
-	}
+	options_no_operands(argc, argv);
+	if (p->path != NULL && generate)
+		options_error("-b is for generated data; it makes no sense "
+		    "with a FILE");
 }
 
 /* Opens the file, or standard input; 0, or -1 with a message. */

@@ -1,6 +1,6 @@
 /*
- * collision.c - ftok collisions are survived (property 3): with ftok()
- * giving every path the same key, names still get segments of their own,
+ * collision.c - ftok collisions are survived: with ftok() giving every
+ * path the same key, names still get segments of their own,
  * a stray segment at the key is left alone, and attach never returns
  * another name's segment.
  */

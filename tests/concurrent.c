@@ -1,11 +1,12 @@
 /*
  * concurrent.c - processes racing on one name.
  *
- * Property 1: of N creators started at once, exactly one succeeds and the
- * others get EEXIST, leaving no segment and no file behind.  ftok() gives
- * every path the same key here, so that the racers also collide on keys.
- * Property 2: attachers racing a process that creates and unlinks a name
- * over and over get ENOENT or the whole segment, never anything else.
+ * Of N creators started at once, exactly one succeeds and the others get
+ * EEXIST, leaving no segment and no file behind.  ftok() gives every path
+ * the same key here, so that the racers also collide on keys.
+ *
+ * Attachers racing a process that creates and unlinks a name over and
+ * over get ENOENT or the whole segment, never anything else.
  */
 #include <config.h>
 

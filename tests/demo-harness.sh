@@ -1,10 +1,17 @@
-# demo-harness.sh: sourced by the tests that run the demos, C and Python:
-# demos.sh and python_demos.sh.  Before it, the test sets harness (a word
-# for its temporary directory), dir (the key directory), ex (the C demos)
-# and, for the Python ones, pyex and python (the interpreter, from
-# tests/python-env.sh).  It makes $tmp, removed at the end with every demo
-# still running, and gives the functions below.
+# demo-harness.sh: sourced by the tests that run the example programs, C
+# and Python: demos.sh, python_demos.sh and stream.sh.  Before it, the
+# test sets harness (a word for its temporary directory), dir (the key
+# directory), ex (the C programs), for the Python demos pyex and python
+# (the interpreter, from tests/python-env.sh), and, if finish is to wait
+# longer than ten seconds by default, finish_seconds.  It makes $tmp,
+# removed at the end with every program still running, and gives the
+# functions below.
+#
+# A program runs under a tag, a word the test gives it: its output goes
+# to $tmp/TAG.out and $tmp/TAG.err, its pid is $pid_TAG, and once it has
+# ended, its exit status is $st_TAG.
 pyex=${pyex-}
+finish_seconds=${finish_seconds-10}
 tmp=${TMPDIR:-/tmp}/sharedmem-$harness.$$
 (umask 077 && mkdir "$tmp") || { echo "Bail out! cannot make $tmp"; exit 99; }
 bg=
@@ -20,7 +27,7 @@ cleanup() {
 }
 trap cleanup EXIT
 # PIPE too: a reader of the output that goes away must not keep the
-# cleanup from stopping the demos.
+# cleanup from stopping the programs.
 trap 'exit 99' HUP INT PIPE TERM
 
 . "$top_srcdir/tests/ipcs-list.sh"
@@ -33,8 +40,11 @@ fi
 
 n=0
 last=none
+tags=
 # check DESCRIPTION COMMAND...: one test, passed if COMMAND succeeds.  A
-# failure shows what the demo started last said on stderr, and its status.
+# failure shows the exit status and what the programs of the tags in
+# $tags said, or those of the program started or finished last if $tags
+# is empty: stderr, and stdout while it is short (a stream's is data).
 check() {
 	what=$1
 	shift
@@ -43,46 +53,59 @@ check() {
 		echo "ok $n - $what"
 	else
 		echo "not ok $n - $what"
-		echo "# $last exited with status ${status-none}"
-		test -s "$tmp/$last.out" && sed 's/^/# stdout: /' "$tmp/$last.out"
-		test -s "$tmp/$last.err" && sed 's/^/# stderr: /' "$tmp/$last.err"
+		for t in ${tags:-$last}; do
+			eval "echo \"# \$t exited with status \${st_$t-none}\""
+			test -s "$tmp/$t.out" &&
+			    test "$(wc -c <"$tmp/$t.out" | tr -d ' ')" -le 2048 &&
+			    sed "s/^/# $t stdout: /" "$tmp/$t.out"
+			test -s "$tmp/$t.err" &&
+			    sed "s/^/# $t stderr: /" "$tmp/$t.err"
+		done
 	fi
 	return 0
 }
 
 . "$top_srcdir/tests/within.sh"
 
-# start TAG PROGRAM ARG...: runs the demo PROGRAM in the background: the
-# Python one from examples/python/, with $python, if PROGRAM ends in .py,
-# else the C one from examples/; its output in $tmp/TAG.out and
-# $tmp/TAG.err.  Sets $pid.
+# start TAG PROGRAM ARG...: runs PROGRAM in the background: the Python
+# one from examples/python/, with $python, if PROGRAM ends in .py, else
+# the C one from examples/; standard input from $tmp/TAG.in if there is
+# one, else /dev/null.  Sets $pid and $pid_TAG.
 start() {
 	tag=$1
 	prog=$2
 	shift 2
 	rm -f "$tmp/$tag.out" "$tmp/$tag.err"
 	last=$tag
+	in=/dev/null
+	test -f "$tmp/$tag.in" && in=$tmp/$tag.in
 	case $prog in
-	*.py)	"$python" "$pyex/$prog" "$@" >"$tmp/$tag.out" 2>"$tmp/$tag.err" &
+	*.py)	"$python" "$pyex/$prog" "$@" <"$in" >"$tmp/$tag.out" \
+		    2>"$tmp/$tag.err" &
 		;;
-	*)	"$ex/$prog" "$@" >"$tmp/$tag.out" 2>"$tmp/$tag.err" &
+	*)	"$ex/$prog" "$@" <"$in" >"$tmp/$tag.out" 2>"$tmp/$tag.err" &
 		;;
 	esac
 	pid=$!
+	eval "pid_$tag=\$pid"
 	bg="$bg $pid"
 }
 
-# finish PID: waits for the background process PID and sets $status; a
-# watchdog kills it after ten seconds, with SIGKILL: status 137.  The
-# watchdog is told to go by a file, not a signal: a subshell killed right
-# after its fork may still run this shell's traps.
+# finish TAG [SECONDS]: waits for the program of TAG and sets $status and
+# $st_TAG to its exit status; a watchdog kills it after SECONDS
+# ($finish_seconds unless given), with SIGKILL: status 137.  The watchdog
+# is told to go by a file, not a signal: a subshell killed right after
+# its fork may still run this shell's traps.
 finish() {
+	last=$1
+	eval "p=\$pid_$1"
+	limit=$((${2:-$finish_seconds} * 20))
 	rm -f "$tmp/done"
 	(
 		tries=0
 		while test ! -e "$tmp/done"; do
-			if test "$tries" -eq 200; then
-				kill -s KILL "$1"
+			if test "$tries" -ge "$limit"; then
+				kill -s KILL "$p"
 				break
 			fi
 			nap
@@ -90,15 +113,16 @@ finish() {
 		done
 	) >/dev/null 2>&1 &
 	watchdog=$!
-	# Quiet: the shell would report a demo killed by a signal, which some
-	# tests do on purpose.
-	wait "$1" 2>/dev/null
+	# Quiet: the shell would report a program killed by a signal, which
+	# some tests do on purpose.
+	wait "$p" 2>/dev/null
 	status=$?
+	eval "st_$1=\$status"
 	: >"$tmp/done"
 	wait "$watchdog"
 	left=
-	for p in $bg; do
-		test "$p" = "$1" || left="$left $p"
+	for q in $bg; do
+		test "$q" = "$p" || left="$left $q"
 	done
 	bg=$left
 }
@@ -106,7 +130,17 @@ finish() {
 # run TAG PROGRAM ARG...: start, then finish.
 run() {
 	start "$@"
-	finish "$pid"
+	finish "$1"
+}
+
+# exited TAG CODE: the program of TAG exited with status CODE.
+exited() {
+	eval "test \"\${st_$1-none}\" = \"$2\""
+}
+
+# alive TAG: the program of TAG is still running.
+alive() {
+	eval "kill -0 \"\$pid_$1\"" 2>/dev/null
 }
 
 # lines TAG VALUE...: TAG's output is exactly the VALUEs, one a line.
@@ -119,19 +153,25 @@ lines() {
 
 # succeeded TAG VALUE...: exit status 0, the VALUEs, nothing on stderr.
 succeeded() {
-	test "$status" -eq 0 && lines "$@" && test ! -s "$tmp/$1.err"
+	exited "$1" 0 && lines "$@" && test ! -s "$tmp/$1.err"
+}
+
+# said TAG PATTERN...: TAG's stderr has every PATTERN.
+said() {
+	tag=$1
+	shift
+	for pattern in "$@"; do
+		grep -e "$pattern" "$tmp/$tag.err" >/dev/null || return 1
+	done
 }
 
 # failed STATUS TAG PATTERN...: that exit status, nothing on stdout, and
 # every PATTERN on stderr.
 failed() {
-	test "$status" -eq "$1" || return 1
+	want=$1
 	tag=$2
 	shift 2
-	test ! -s "$tmp/$tag.out" || return 1
-	for pattern in "$@"; do
-		grep -e "$pattern" "$tmp/$tag.err" >/dev/null || return 1
-	done
+	exited "$tag" "$want" && test ! -s "$tmp/$tag.out" && said "$tag" "$@"
 }
 
 # one_line TAG: TAG's stderr is a single line.
@@ -163,13 +203,20 @@ empty_dir() {
 	test -z "$(ls -A "$dir")"
 }
 
+# keyfile NAME: NAME's key file holds a whole record of NAME.
 keyfile() {
-	grep "^sharedmem 2 key=0x[0-9a-f]* shmid=[0-9]* size=[0-9]* pid=[0-9]*\\( boot=[^ ]*\\)\\{0,1\\} name=$1\$" \
+	grep "^sharedmem 2 key=0x[0-9a-f]* shmid=[0-9]* size=[0-9]* pid=[0-9]*\\( semid=[0-9]* sems=[0-9]*\\)\\{0,1\\}\\( boot=[^ ]*\\)\\{0,1\\} name=$1\$" \
 	    "$dir/sharedmem.$1" >/dev/null 2>&1
 }
 
 shmid_of() {
 	sed -n 's/^sharedmem 2 key=0x[0-9a-f]* shmid=\([0-9]*\) size=.*/\1/p' \
+	    "$dir/sharedmem.$1" 2>/dev/null
+}
+
+# semid_of NAME: the semaphore set of NAME's key file; nothing for none.
+semid_of() {
+	sed -n 's/^sharedmem 2 .* semid=\([0-9]*\) .*/\1/p' \
 	    "$dir/sharedmem.$1" 2>/dev/null
 }
 
@@ -183,14 +230,27 @@ no_segment() {
 	! ipcs_has "$1"
 }
 
-# gone ID: no key file and no segment ID.
-gone() {
-	empty_dir && no_segment "$1"
+# semaphores [ID]: ipcs shows the semaphore set ID (true for no ID).
+semaphores() {
+	$have_ipcs && test -n "${1-}" || return 0
+	ipcs_list | grep "^s $1 " >/dev/null
 }
 
-# kept NAME ID: the key file of NAME and the segment ID are there.
+no_semaphores() {
+	$have_ipcs && test -n "${1-}" || return 0
+	! ipcs_list | grep "^s $1 " >/dev/null
+}
+
+# gone ID [SEMID]: no key file, no segment ID, no semaphore set SEMID.
+gone() {
+	empty_dir && no_segment "$1" && no_semaphores "${2-}"
+}
+
+# kept NAME ID [SEMID]: the key file of NAME, the segment ID and the
+# semaphore set SEMID are there.
 kept() {
-	keyfile "$1" && test "$(shmid_of "$1")" = "$2" && segment "$2"
+	keyfile "$1" && test "$(shmid_of "$1")" = "$2" && segment "$2" &&
+	    semaphores "${3-}"
 }
 
 # only NAME: the key file of NAME is there, and none other.

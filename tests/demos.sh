@@ -60,7 +60,6 @@ pair() {
 	    failed_once 1 early 'MyMemory' 'does not exist' "start $p1 first"
 
 	start one "$p1" -n 1000000 -i 0.05
-	one=$pid
 	check "$p1 in the background creates MyMemory" within keyfile MyMemory
 	id=$(shmid_of MyMemory)
 
@@ -78,16 +77,16 @@ pair() {
 		start two "$p2" -i 1000
 		within printed two
 		kill -s "$sig" "$pid"
-		finish "$pid"
+		finish two
 		check "SIG$sig stops $p2 in its pause, with status 0" \
 		    succeeded two "$b1" "$b2" "$b3" "$b4"
 		check "$p2 stopped by SIG$sig leaves MyMemory, shmid $id" \
 		    kept MyMemory "$id"
 	done
 
-	kill -s INT "$one"
-	finish "$one"
-	check "SIGINT stops $p1 with status 0" test "$status" -eq 0
+	kill -s INT "$pid_one"
+	finish one
+	check "SIGINT stops $p1 with status 0" exited one 0
 	check "$p1 stopped by SIGINT removes MyMemory and its segment $id" \
 	    gone "$id"
 
@@ -96,7 +95,7 @@ pair() {
 		within printed one
 		id=$(shmid_of MyMemory)
 		kill -s "$sig" "$pid"
-		finish "$pid"
+		finish one
 		check "SIG$sig stops $p1 in its pause, with status 0" \
 		    succeeded one "$a1" "$a2" "$a3" "$a4"
 		check "$p1 stopped by SIG$sig removes MyMemory and shmid $id" \
@@ -108,7 +107,7 @@ pair() {
 options() {
 	prog=$1
 	run help "$prog" -h
-	check "$prog -h exits 0" test "$status" -eq 0
+	check "$prog -h exits 0" exited help 0
 	check "$prog -h prints its usage on stdout, nothing on stderr" \
 	    helped "$prog"
 	run bad "$prog" -x
@@ -155,7 +154,6 @@ check "process1 after -n leaves the key directory empty" empty_dir
 
 # -m: another name, which process2 must be given too.
 start other process1_uint8 -m Other -i 0.05
-other=$pid
 check "process1_uint8 -m Other creates Other, not MyMemory" \
     within only Other
 run both process2_uint8 -m Other -n 1 -i 0
@@ -166,8 +164,8 @@ check "process2_uint8 without -m does not find Other" \
 run early process2_float64 -m Missing -n 1
 check "process2_float64 -m Missing says: start process1_float64 -m Missing" \
     failed_once 1 early Missing 'start process1_float64 -m Missing first'
-kill -s TERM "$other"
-finish "$other"
+kill -s TERM "$pid_other"
+finish other
 check "process1_uint8 -m Other stops on SIGTERM and removes Other" \
     cleaned_up
 
@@ -181,7 +179,7 @@ if command -v ipcrm >/dev/null 2>&1; then
 	# bash reports the killed job on stderr, at a time of its choosing.
 	{
 		kill -s KILL "$pid"
-		finish "$pid"
+		finish one
 		check "SIGKILL leaves MyMemory and shmid $id behind" \
 		    kept MyMemory "$id"
 	} 2>/dev/null

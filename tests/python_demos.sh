@@ -46,7 +46,7 @@ rounds() {
 
 # quiet TAG: exit status 0, nothing on stderr.
 quiet() {
-	test "$status" -eq 0 && test ! -s "$tmp/$1.err"
+	exited "$1" 0 && test ! -s "$tmp/$1.err"
 }
 
 # helped PROGRAM: PROGRAM -h (tag help) exited 0 and printed its usage,
@@ -69,7 +69,6 @@ across() {
 	t=$1 p1=$2 p2=$3
 	shift 3
 	start one "$p1" -n 1000000 -i 0.05
-	one=$pid
 	check "$p1 in the background creates MyMemory" within keyfile MyMemory
 	id=$(shmid_of MyMemory)
 	run both "$p2" -n 1 -i 0
@@ -85,9 +84,8 @@ across() {
 	run two "$other" -n 1 -i 0
 	check "$other beside $p1 exits 1 and says: ipcrm -m $id" \
 	    failed_once 1 two MyMemory 'exists already' "ipcrm -m ${id}[^0-9]"
-	kill -s INT "$one"
-	finish "$one"
-	last=one
+	kill -s INT "$pid_one"
+	finish one
 	check "SIGINT stops $p1 with status 0, nothing on stderr" quiet one
 	check "$p1 printed whole rounds of $1 $2 $3 $4 or $5 $6 $7 $8 only" \
 	    rounds one "$@"
@@ -111,7 +109,6 @@ alone() {
 	    failed_once 1 early MyMemory 'does not exist' "start $p1 first"
 
 	start one "$p1" -n 1000000 -i 0.05
-	one=$pid
 	check "$p1 in the background creates MyMemory" within keyfile MyMemory
 	id=$(shmid_of MyMemory)
 	run both "$p2" -n 1 -i 0
@@ -126,15 +123,15 @@ alone() {
 		start two "$p2" -i 1000
 		within printed two
 		kill -s "$sig" "$pid"
-		finish "$pid"
+		finish two
 		check "SIG$sig stops $p2 in its pause, with status 0" \
 		    succeeded two "$5" "$6" "$7" "$8"
 		check "$p2 stopped by SIG$sig leaves MyMemory, shmid $id" \
 		    kept MyMemory "$id"
 	done
-	kill -s INT "$one"
-	finish "$one"
-	check "SIGINT stops $p1 with status 0" test "$status" -eq 0
+	kill -s INT "$pid_one"
+	finish one
+	check "SIGINT stops $p1 with status 0" exited one 0
 	check "$p1 printed whole rounds of $1 $2 $3 $4 or $5 $6 $7 $8 only" \
 	    rounds one "$@"
 	check "$p1 stopped by SIGINT removes MyMemory and its segment $id" \
@@ -144,7 +141,7 @@ alone() {
 		within printed one
 		id=$(shmid_of MyMemory)
 		kill -s "$sig" "$pid"
-		finish "$pid"
+		finish one
 		check "SIG$sig stops $p1 in its pause, with status 0" \
 		    succeeded one "$1" "$2" "$3" "$4"
 		check "$p1 stopped by SIG$sig removes MyMemory and shmid $id" \
@@ -199,7 +196,6 @@ check "process1_float64.py -n 3 -i 0.01 prints three rounds and exits 0" \
 
 # -m: another name, which process2 must be given too, across languages.
 start other process1_uint8.py -m Other -i 0.05
-other=$pid
 check "process1_uint8.py -m Other creates Other, not MyMemory" \
     within only Other
 run both process2_uint8 -m Other -n 1 -i 0
@@ -208,8 +204,8 @@ check "process2_uint8 -m Other -n 1 beside it prints 1 2 3 4" \
 run early process2_float64.py -m Missing -n 1
 check "process2_float64.py -m Missing says: start process1_float64.py -m Missing" \
     failed_once 1 early Missing 'start process1_float64.py -m Missing first'
-kill -s TERM "$other"
-finish "$other"
+kill -s TERM "$pid_other"
+finish other
 check "process1_uint8.py -m Other stops on SIGTERM and removes Other" \
     cleaned_up
 

@@ -1,7 +1,7 @@
 /*
- * rollback.c - a create that fails undoes every step it made (property
- * 7).  ftok() gives every path the same key here, so that the test knows
- * where a segment left behind would be.
+ * rollback.c - a create that fails undoes every step it made: no segment
+ * and no file is left.  ftok() gives every path the same key here, so
+ * that the test knows where a segment left behind would be.
  */
 #include <config.h>
 

@@ -1,6 +1,10 @@
 /*
- * stale.c - names whose segment is gone (property 4), and unlink that
- * removes only its own key file (property 5).
+ * stale.c - names whose segment is gone, by ipcrm or by a reboot: attach
+ * fails with ENOENT, never giving the segment that holds the key now, and
+ * create takes the name anew; unlink of a handle whose segment went
+ * removes only its own key file, never that of the name created since.
+ * A name outlives its creator, and a dead create's private file blocks
+ * no name.
  */
 #include <config.h>
 
@@ -59,7 +63,7 @@ test_ipcrm(void)
 	ok(new != NULL && sharedmem_size(new) == 512,
 	    "attach finds the new segment");
 
-	/* Property 5: the old handle must not take the new name with it. */
+	/* The old handle must not take the new name with it. */
 	FAILS_WITH(sharedmem_unlink(old), ENOENT,
 	    "unlink of the removed segment's handle");
 	ok(access(keyfile("ipcrm"), F_OK) == 0,

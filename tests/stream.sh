@@ -26,136 +26,13 @@ for prog in stream_producer stream_consumer; do
 	fi
 done
 
-tmp=${TMPDIR:-/tmp}/sharedmem-stream.$$
-(umask 077 && mkdir "$tmp") || { echo "Bail out! cannot make $tmp"; exit 99; }
-bg=
-cleanup() {
-	exec 3>&-
-	for p in $bg; do
-		kill -s TERM "$p" 2>/dev/null
-	done
-	test -z "$bg" || sleep 1
-	for p in $bg; do
-		kill -s KILL "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 99' HUP INT TERM
-
-. "$top_srcdir/tests/ipcs-list.sh"
-if command -v ipcs >/dev/null 2>&1; then
-	have_ipcs=true
-else
-	have_ipcs=false
-	echo "# no ipcs: what is left is checked through key files only"
-fi
-
-n=0
-tags=
-# check DESCRIPTION COMMAND...: one test, passed if COMMAND succeeds.  A
-# failure shows the status and the stderr of the programs in $tags.
-check() {
-	what=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $what"
-	else
-		echo "not ok $n - $what"
-		for t in $tags; do
-			eval "echo \"# \$t exited with status \${st_$t-none}\""
-			test -s "$tmp/$t.err" &&
-			    sed "s/^/# $t stderr: /" "$tmp/$t.err"
-		done
-	fi
-	return 0
-}
-
-. "$top_srcdir/tests/within.sh"
-
-# start TAG PROGRAM ARG...: runs examples/PROGRAM in the background,
-# standard input from $tmp/TAG.in if there is one, output in $tmp/TAG.out
-# and $tmp/TAG.err; sets pid_TAG.
-start() {
-	tag=$1
-	prog=$2
-	shift 2
-	rm -f "$tmp/$tag.out" "$tmp/$tag.err"
-	in=/dev/null
-	test -f "$tmp/$tag.in" && in=$tmp/$tag.in
-	"$ex/$prog" "$@" <"$in" >"$tmp/$tag.out" 2>"$tmp/$tag.err" &
-	eval "pid_$tag=\$!"
-	bg="$bg $!"
-	case " $tags " in
-	*" $tag "*) ;;
-	*) tags="$tags $tag" ;;
-	esac
-}
-
-# finish TAG [SECONDS]: waits for TAG and sets st_TAG to its exit status.
-# A watchdog kills it with SIGKILL (status 137) after SECONDS, 20 unless
-# given; it is told to go by a file, not a signal, which a subshell just
-# forked might take for its own.
-finish() {
-	eval "p=\$pid_$1"
-	limit=$((${2:-20} * 20))
-	rm -f "$tmp/done"
-	(
-		tries=0
-		while test ! -e "$tmp/done"; do
-			if test "$tries" -ge "$limit"; then
-				kill -s KILL "$p"
-				break
-			fi
-			nap
-			tries=$((tries + 1))
-		done
-	) >/dev/null 2>&1 &
-	watchdog=$!
-	# Quiet: the shell would report a program killed by a signal, which
-	# some tests do on purpose.
-	wait "$p" 2>/dev/null
-	eval "st_$1=\$?"
-	: >"$tmp/done"
-	wait "$watchdog"
-	left=
-	for q in $bg; do
-		test "$q" = "$p" || left="$left $q"
-	done
-	bg=$left
-}
-
-# run TAG PROGRAM ARG...: start, then finish.
-run() {
-	start "$@"
-	finish "$1"
-}
-
-# status TAG CODE: TAG exited with status CODE.
-status() {
-	eval "test \"\${st_$1-none}\" = \"$2\""
-}
-
-# said TAG PATTERN...: TAG's stderr has every PATTERN.
-said() {
-	tag=$1
-	shift
-	for pattern in "$@"; do
-		grep -e "$pattern" "$tmp/$tag.err" >/dev/null || return 1
-	done
-}
-
-# failed TAG PATTERN...: exit status 1, nothing on stdout, one line on
-# stderr with every PATTERN.
-failed() {
-	status "$1" 1 && test ! -s "$tmp/$1.out" &&
-	    test "$(wc -l <"$tmp/$1.err" | tr -d ' ')" -eq 1 && said "$@"
-}
+harness=stream
+finish_seconds=20
+. "$top_srcdir/tests/demo-harness.sh"
 
 # quiet TAG: exit status 0, nothing on stdout or stderr.
 quiet() {
-	status "$1" 0 && test ! -s "$tmp/$1.out" && test ! -s "$tmp/$1.err"
+	exited "$1" 0 && test ! -s "$tmp/$1.out" && test ! -s "$tmp/$1.err"
 }
 
 # summary TAG BYTES [FILE]: exit status 0, nothing on stderr, and the
@@ -163,7 +40,7 @@ quiet() {
 # bytes came with the right checksum.
 summary() {
 	file=${3:-$tmp/$1.out}
-	status "$1" 0 || return 1
+	exited "$1" 0 || return 1
 	test "$file" != "$tmp/$1.out" || test ! -s "$tmp/$1.err" || return 1
 	line="^$2 bytes in [0-9]*\.[0-9]* s, [0-9]*\.[0-9] MB/s, checksum ok\$"
 	test "$(wc -l <"$file" | tr -d ' ')" -eq 1 &&
@@ -179,39 +56,12 @@ size() {
 	test "$(wc -c <"$1" | tr -d ' ')" -eq "$2"
 }
 
-empty_dir() {
-	test -z "$(ls -A "$dir")"
-}
-
-keyfile() {
-	test -f "$dir/sharedmem.${1:-stream}"
-}
-
 # ids: sets shmid and semid from the stream's key file, empty where the
 # key file does not say.
 ids() {
-	line=$(cat "$dir/sharedmem.stream" 2>/dev/null)
-	shmid=$(echo "$line" | sed -n 's/.* shmid=\([0-9]*\).*/\1/p')
-	semid=$(echo "$line" | sed -n 's/.* semid=\([0-9]*\).*/\1/p')
+	shmid=$(shmid_of stream)
+	semid=$(semid_of stream)
 	test -n "$shmid"
-}
-
-# gone: no key file left, and no segment $shmid or semaphore set $semid.
-gone() {
-	empty_dir || return 1
-	$have_ipcs || return 0
-	ipcs_list >"$tmp/ipcs" || return 1
-	! grep "^m $shmid " "$tmp/ipcs" >/dev/null || return 1
-	test -z "$semid" || ! grep "^s $semid " "$tmp/ipcs" >/dev/null
-}
-
-# kept: the key file, segment $shmid and semaphore set $semid are there.
-kept() {
-	keyfile || return 1
-	$have_ipcs || return 0
-	ipcs_list >"$tmp/ipcs" || return 1
-	grep "^m $shmid " "$tmp/ipcs" >/dev/null || return 1
-	test -z "$semid" || grep "^s $semid " "$tmp/ipcs" >/dev/null
 }
 
 # attached COUNT: ipcs shows segment $shmid attached COUNT times (true
@@ -223,22 +73,18 @@ attached() {
 		END { exit !found }'
 }
 
-alive() {
-	eval "kill -0 \"\$pid_$1\"" 2>/dev/null
-}
-
 # The options: 4 tests a program.
 for prog in stream_producer stream_consumer; do
 	tags=help
 	run help "$prog" -h
-	check "$prog -h exits 0" status help 0
+	check "$prog -h exits 0" exited help 0
 	check "$prog -h prints its usage on stdout, nothing on stderr" \
 	    eval "grep '^usage: $prog ' '$tmp/help.out' >/dev/null &&
 	    test ! -s '$tmp/help.err'"
 	tags=bad
 	run bad "$prog" -x
 	check "$prog -x exits 2 with a usage message on stderr" \
-	    eval "status bad 2 && said bad 'unknown option -x' '^usage: $prog '"
+	    eval "exited bad 2 && said bad 'unknown option -x' '^usage: $prog '"
 	check "$prog -x opens nothing" empty_dir
 done
 
@@ -251,7 +97,7 @@ bad_usage() {
 	tags=bad
 	run bad "$prog" "$@"
 	check "$prog $what exits 2 with a usage message, and makes nothing" \
-	    eval "status bad 2 && test ! -s '$tmp/bad.out' &&
+	    eval "exited bad 2 && test ! -s '$tmp/bad.out' &&
 	    test \"\$(wc -l <'$tmp/bad.err' | tr -d ' ')\" -eq 2 &&
 	    said bad '^usage: $prog ' && empty_dir"
 }
@@ -270,12 +116,13 @@ bad_usage stream_consumer "with an operand" extra
 tags=missing
 run missing stream_producer "$tmp/missing"
 check "stream_producer of a missing file exits 1 naming it, making nothing" \
-    eval "failed missing '^stream_producer: $tmp/missing: ' && empty_dir"
+    eval "failed_once 1 missing '^stream_producer: $tmp/missing: ' && empty_dir"
 tags=noout
 start noout stream_consumer -o "$tmp/missing/out" -t 10
 finish noout 5
 check "stream_consumer -o into a missing directory exits 1 at once" \
-    eval "failed noout '^stream_consumer: $tmp/missing/out: ' && empty_dir"
+    eval "failed_once 1 noout '^stream_consumer: $tmp/missing/out: ' &&
+    empty_dir"
 
 # 64 MiB of generated data, the producer started first.  It waits for a
 # consumer with its key file made: the ids of its objects are read then.
@@ -290,7 +137,7 @@ check "stream_consumer takes 64 MiB, prints bytes, MB/s and checksum ok" \
 check "stream_producer -b 64M exits 0 and prints nothing" quiet prod
 check "stream_consumer -o wrote 64 MiB" size "$tmp/gen" 67108864
 check "the key file, segment $shmid and semaphore set ${semid:-?} are gone" \
-    gone
+    gone "$shmid" "$semid"
 
 # The same data in chunks of an odd size, neither a multiple of 8 nor a
 # page: the generated bytes and the checksum do not depend on the chunks.
@@ -359,11 +206,11 @@ check "... and the producer exits 0, leaving nothing" \
 tags=cons
 run cons stream_consumer -t 0.5
 check "stream_consumer -t 0.5 alone exits 1: start stream_producer first" \
-    failed cons '^stream_consumer: stream: ' 'within 0.5 s' \
+    failed_once 1 cons '^stream_consumer: stream: ' 'within 0.5 s' \
     'start stream_producer first'
 run cons stream_consumer -n Other -t 0.2
 check "stream_consumer -n Other alone says: start stream_producer -n Other" \
-    failed cons '^stream_consumer: Other: ' \
+    failed_once 1 cons '^stream_consumer: Other: ' \
     'start stream_producer -n Other first'
 check "... and neither makes anything" empty_dir
 tags=prod
@@ -371,8 +218,9 @@ start prod stream_producer -t 1 -b 1M
 within ids
 finish prod
 check "stream_producer -t 1 alone exits 1: no consumer came within 1 s" \
-    failed prod '^stream_producer: stream: no consumer came within 1 s'
-check "... and removes its key file, segment $shmid and semaphores" gone
+    failed_once 1 prod '^stream_producer: stream: no consumer came within 1 s'
+check "... and removes its key file, segment $shmid and semaphores" \
+    gone "$shmid" "$semid"
 
 # A second producer of the same name fails and leaves the first alone;
 # the first still streams to a consumer.
@@ -381,12 +229,13 @@ start prod stream_producer -b 1M
 within ids
 run prod2 stream_producer -b 1M
 check "a second stream_producer exits 1: exists already, sharedmem rm stream" \
-    failed prod2 'exists already' 'sharedmem rm stream)'
-check "... and leaves the first one's objects" kept
+    failed_once 1 prod2 'exists already' 'sharedmem rm stream)'
+check "... and leaves the first one's objects" \
+    kept stream "$shmid" "$semid"
 run cons stream_consumer
 finish prod
 check "the first one then streams to a consumer" \
-    eval "summary cons 1048576 && quiet prod && gone"
+    eval "summary cons 1048576 && quiet prod && gone '$shmid' '$semid'"
 
 # SIGHUP stops a producer that waits for its consumer.
 tags=prod
@@ -395,8 +244,9 @@ within ids
 kill -s HUP "$pid_prod"
 finish prod 5
 check "SIGHUP stops a waiting stream_producer with status 1, in one line" \
-    failed prod '^stream_producer: stream: stopped by a signal after 0 bytes'
-check "... and it removes the stream" gone
+    failed_once 1 prod \
+    '^stream_producer: stream: stopped by a signal after 0 bytes'
+check "... and it removes the stream" gone "$shmid" "$semid"
 
 # A producer killed before any consumer came leaves its stream behind;
 # the next consumer finds the producer gone, and removes the stream.
@@ -407,11 +257,13 @@ within ids
 	kill -s KILL "$pid_prod"
 	finish prod 5
 } 2>/dev/null
-check "SIGKILL to a waiting stream_producer leaves its stream" kept
+check "SIGKILL to a waiting stream_producer leaves its stream" \
+    kept stream "$shmid" "$semid"
 run cons stream_consumer
 check "the next stream_consumer exits 1: the producer is gone" \
-    failed cons '^stream_consumer: stream: the producer is gone after 0 bytes$'
-check "... and it removes the stream" gone
+    failed_once 1 cons \
+    '^stream_consumer: stream: the producer is gone after 0 bytes$'
+check "... and it removes the stream" gone "$shmid" "$semid"
 
 # midway VICTIM SIGNAL: a stream of 1000 GiB, far more than the test
 # waits for; once the consumer is attached and data flows, VICTIM (prod
@@ -443,16 +295,17 @@ midway() {
 	esac
 	check "SIG$sig to $vname midway: $oname exits 1 in 5 s, saying why" \
 	    eval "test $flowing -eq 0 &&
-	    failed $other \"^$oname: stream: $why\""
+	    failed_once 1 $other \"^$oname: stream: $why\""
 	if test "$sig" = KILL; then
 		check "... and $vname was killed (status 137)" \
-		    status "$victim" 137
+		    exited "$victim" 137
 	else
 		check "... and $vname exits 1: stopped by a signal" \
-		    failed "$victim" "^$vname: stream: stopped by a signal"
+		    failed_once 1 "$victim" \
+		    "^$vname: stream: stopped by a signal"
 	fi
 	check "... and the key file, segment $shmid and semaphores are gone" \
-	    gone
+	    gone "$shmid" "$semid"
 }
 
 # bash reports the killed jobs on stderr, at a time of its choosing.
@@ -480,19 +333,19 @@ if mkfifo "$tmp/fifo" 2>/dev/null; then
 	    within size "$tmp/copy" 6
 	run cons2 stream_consumer -t 0.5
 	check "a second stream_consumer exits 1: it has a consumer already" \
-	    failed cons2 '^stream_consumer: stream: it has a consumer already$'
+	    failed_once 1 cons2 '^stream_consumer: stream: it has a consumer already$'
 	check "... and leaves the stream to the first" \
-	    eval "kept && alive cons && alive prod"
+	    eval "kept stream '$shmid' '$semid' && alive cons && alive prod"
 	kill -s INT "$pid_cons"
 	finish cons 5
 	check "SIGINT stops stream_consumer blocked in its wait: it exits 1" \
-	    failed cons 'stream: stopped by a signal after 6 bytes$'
+	    failed_once 1 cons 'stream: stopped by a signal after 6 bytes$'
 	finish prod 5
 	check "stream_producer waiting for input sees the consumer stop" \
-	    failed prod 'stream: the consumer stopped after 6 bytes$'
+	    failed_once 1 prod 'stream: the consumer stopped after 6 bytes$'
 	exec 3>&-
 	check "... and the key file, segment $shmid and semaphores are gone" \
-	    gone
+	    gone "$shmid" "$semid"
 else
 	for what in "6 bytes" "second consumer" "left to the first" SIGINT \
 	    "producer sees it" gone; do

@@ -1,5 +1,6 @@
 /*
- * load.c - the load torture test (issue 4, part 1).
+ * load.c - the load torture test: many processes on a few names, and
+ * every attach gets the whole segment of its name.
  *
  * N processes (8, or $SHAREDMEM_TORTURE_PROCS) hammer a few names with
  * create, attach, write, verify, close, unlink and remove for a fixed
@@ -44,29 +45,22 @@
 #include <sys/ipc.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "sharedmem.h"
-#include "../tap.h"
+#include "race.h"
 
 #define NAMES		4
 #define NAME_LEN	16
 #define HELD		2	/* handles a worker keeps open at once */
-#define MAX_PROCS	64
 #define MAX_SIZE	(256 * 1024)
-#define SHOWN		5	/* anomalies a worker describes */
 #define READY		0x52454459UL
 #define DEFAULT_PROCS	8
 #define DEFAULT_SECONDS	6
@@ -95,22 +89,26 @@ struct header {
 	uint64_t		sum;	/* the body's checksum */
 };
 
-/* What a worker counts, and sends its parent at the end. */
+/* What a worker counts, beside race.h's anomalies, and sends its parent
+ * at the end. */
 enum {
-	C_CREATE, C_EEXIST, C_ATTACH, C_ATTACH_ENOENT, C_UNREADY, C_VERIFY,
+	C_CREATE = 1, C_EEXIST, C_ATTACH, C_ATTACH_ENOENT, C_UNREADY, C_VERIFY,
 	C_WRITE, C_BUSY, C_TORN, C_UNLINK, C_UNLINK_ENOENT, C_REMOVE,
-	C_REMOVE_ENOENT, C_CLOSE, C_KEYSKIP, C_ANOMALY, NCOUNTS
+	C_REMOVE_ENOENT, C_CLOSE, C_KEYSKIP, NCOUNTS
 };
 
+/* The counts of a worker must fit its report. */
+typedef char counts_fit[NCOUNTS <= RACE_COUNTS ? 1 : -1];
+
 static const char *const count_names[NCOUNTS] = {
-	"creates", "create EEXIST", "attaches", "attach ENOENT",
+	"anomalies", "creates", "create EEXIST", "attaches", "attach ENOENT",
 	"found unfinished", "verified", "body rewrites", "rewrite busy",
 	"reads raced a rewrite", "unlinks", "unlink ENOENT", "removes",
-	"remove ENOENT", "closes", "keys skipped", "anomalies"
+	"remove ENOENT", "closes", "keys skipped"
 };
 
 struct results {
-	long	counts[NCOUNTS];
+	long	counts[RACE_COUNTS];
 	double	seconds;
 	int	workers, clean;
 	long	leaks, alive_left;
@@ -125,65 +123,10 @@ static const char *const names[NAMES] = {
 static sharedmem *volatile held[HELD];
 static int held_name[HELD];
 
-static long counts[NCOUNTS];
 static key_t fixed_key;		/* the key ftok() gives, when fixed */
 static pid_t main_pid;
 static int finished;		/* set once the workers' leftovers are gone */
-static uint64_t rng;
-static int worker_id;
 static unsigned long creates;
-
-/* xorshift64*: cheap, and enough to vary what the workers do. */
-static uint64_t
-rnd(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545F4914F6CDD1DULL;
-}
-
-/* A number from $var, def if unset or empty. */
-static long
-env_number(const char *var, long def, long min, long max)
-{
-	const char *s = getenv(var);
-	char *end;
-	long n;
-
-	if (s == NULL || *s == '\0')
-		return def;
-	errno = 0;
-	n = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || n < min || n > max)
-		bail_out("$%s: not a number from %ld to %ld: %s", var, min, max,
-		    s);
-	return n;
-}
-
-static void anomaly(const char *, ...) TAP_PRINTF(1, 2);
-
-/* Counts an anomaly, and describes the first few in one write, so that
- * the workers' lines do not mix. */
-static void
-anomaly(const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-	int n;
-
-	if (counts[C_ANOMALY]++ >= SHOWN)
-		return;
-	n = snprintf(line, sizeof(line), "# worker %d (pid %ld): ", worker_id,
-	    (long)getpid());
-	va_start(ap, fmt);
-	n += vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;
-	line[n++] = '\n';
-	(void)write(STDOUT_FILENO, line, (size_t)n);
-}
 
 static uint64_t
 checksum(const unsigned char *p, size_t len)
@@ -209,10 +152,10 @@ fill(unsigned char *p, size_t len)
 	size_t i;
 
 	for (i = 0; i + 8 <= len; i += 8) {
-		w = rnd();
+		w = race_rnd();
 		memcpy(p + i, &w, 8);
 	}
-	for (w = rnd(); i < len; i++, w >>= 8)
+	for (w = race_rnd(); i < len; i++, w >>= 8)
 		p[i] = (unsigned char)w;
 }
 
@@ -231,9 +174,9 @@ all_zero(const unsigned char *p, size_t len)
 static size_t
 pick_size(void)
 {
-	size_t top = (size_t)1 << (6 + rnd() % 13), size;
+	size_t top = (size_t)1 << (6 + race_rnd() % 13), size;
 
-	size = top / 2 + (size_t)(rnd() % (top / 2 + 1));
+	size = top / 2 + (size_t)(race_rnd() % (top / 2 + 1));
 	return size < sizeof(struct header) ? sizeof(struct header) : size;
 }
 
@@ -253,21 +196,21 @@ verify(sharedmem *shm, const char *name, const char *how)
 	int tries;
 
 	if (strcmp(sharedmem_name(shm), name) != 0) {
-		anomaly("%s %s: the handle says %.40s", how, name,
+		race_anomaly("%s %s: the handle says %.40s", how, name,
 		    sharedmem_name(shm));
 		return -1;
 	}
 	if (size < sizeof(*h)) {
-		anomaly("%s %s: %lu bytes, less than any segment here", how,
+		race_anomaly("%s %s: %lu bytes, less than any segment here", how,
 		    name, (unsigned long)size);
 		return -1;
 	}
 	if ((ready = h->ready) != READY) {
 		if (ready != 0) {
-			anomaly("%s %s: ready marker %#lx", how, name, ready);
+			race_anomaly("%s %s: ready marker %#lx", how, name, ready);
 			return -1;
 		}
-		counts[C_UNREADY]++;
+		race_count[C_UNREADY]++;
 		return 0;
 	}
 	BARRIER();
@@ -286,28 +229,28 @@ verify(sharedmem *shm, const char *name, const char *how)
 		s2 = h->seq;
 		if (s1 == s2)
 			break;
-		counts[C_TORN]++;
+		race_count[C_TORN]++;
 	}
 	if (memchr(hname, '\0', sizeof(hname)) == NULL ||
 	    strcmp(hname, name) != 0) {
-		anomaly("%s %s: the segment is %.*s's (shmid %d, creator %ld)",
+		race_anomaly("%s %s: the segment is %.*s's (shmid %d, creator %ld)",
 		    how, name, NAME_LEN, hname, sharedmem_id(shm), h->owner);
 		return -1;
 	}
 	if (hsize != size) {
-		anomaly("%s %s: the handle says %lu bytes, the header %lu", how,
+		race_anomaly("%s %s: the handle says %lu bytes, the header %lu", how,
 		    name, (unsigned long)size, hsize);
 		return -1;
 	}
 	if (sum != want) {
-		anomaly("%s %s: checksum %016llx, the header says %016llx "
+		race_anomaly("%s %s: checksum %016llx, the header says %016llx "
 		    "(shmid %d, %lu bytes, creator %ld #%lu, writer %ld #%lu)",
 		    how, name, (unsigned long long)sum,
 		    (unsigned long long)want, sharedmem_id(shm), hsize,
 		    h->owner, h->serial, h->writer, h->wserial);
 		return -1;
 	}
-	counts[C_VERIFY]++;
+	race_count[C_VERIFY]++;
 	return 1;
 }
 
@@ -324,36 +267,36 @@ rewrite(sharedmem *shm)
 		return;
 	s = h->seq;
 	if ((s & 1) || !CAS(&h->seq, s, s + 1)) {
-		counts[C_BUSY]++;
+		race_count[C_BUSY]++;
 		return;
 	}
 	BARRIER();
 	fill(body, len);
 	h->writer = (long)getpid();
-	h->wserial = (unsigned long)counts[C_WRITE];
+	h->wserial = (unsigned long)race_count[C_WRITE];
 	h->sum = checksum(body, len);
 	BARRIER();
 	h->seq = s + 2;
-	counts[C_WRITE]++;
+	race_count[C_WRITE]++;
 }
 
 static void
 do_close(sharedmem *shm)
 {
 	if (sharedmem_close(shm) == -1)
-		anomaly("close: %s", strerror(errno));
-	counts[C_CLOSE]++;
+		race_anomaly("close: %s", strerror(errno));
+	race_count[C_CLOSE]++;
 }
 
 static void
 do_unlink(sharedmem *shm)
 {
 	if (sharedmem_unlink(shm) == 0)
-		counts[C_UNLINK]++;
+		race_count[C_UNLINK]++;
 	else if (errno == ENOENT)
-		counts[C_UNLINK_ENOENT]++;
+		race_count[C_UNLINK_ENOENT]++;
 	else
-		anomaly("unlink %s: %s", sharedmem_name(shm), strerror(errno));
+		race_anomaly("unlink %s: %s", sharedmem_name(shm), strerror(errno));
 }
 
 /* Keeps shm open for later if a slot is free, else closes it. */
@@ -381,22 +324,22 @@ do_create(int n)
 
 	if ((shm = sharedmem_create(names[n], size)) == NULL) {
 		if (errno == EEXIST)
-			counts[C_EEXIST]++;
+			race_count[C_EEXIST]++;
 		else
-			anomaly("create %s: %s", names[n], strerror(errno));
+			race_anomaly("create %s: %s", names[n], strerror(errno));
 		return;
 	}
-	counts[C_CREATE]++;
+	race_count[C_CREATE]++;
 	if (fixed_key != 0)
-		counts[C_KEYSKIP] += (long)(sharedmem_key(shm) - fixed_key);
+		race_count[C_KEYSKIP] += (long)(sharedmem_key(shm) - fixed_key);
 	h = sharedmem_buf(shm);
 	if (sharedmem_size(shm) != size || strcmp(sharedmem_name(shm),
 	    names[n]) != 0)
-		anomaly("create %s, %lu bytes: got %.40s, %lu bytes", names[n],
+		race_anomaly("create %s, %lu bytes: got %.40s, %lu bytes", names[n],
 		    (unsigned long)size, sharedmem_name(shm),
 		    (unsigned long)sharedmem_size(shm));
 	else if (!all_zero((unsigned char *)h, size))
-		anomaly("create %s: the new segment (shmid %d) is not "
+		race_anomaly("create %s: the new segment (shmid %d) is not "
 		    "zero-filled: creator %ld #%lu", names[n],
 		    sharedmem_id(shm), h->owner, h->serial);
 	else {
@@ -412,7 +355,7 @@ do_create(int n)
 		h->ready = READY;
 		(void)verify(shm, names[n], "create");
 	}
-	r = rnd() % 10;
+	r = race_rnd() % 10;
 	if (r < 4) {
 		do_unlink(shm);
 		do_close(shm);
@@ -430,15 +373,15 @@ do_attach(int n)
 
 	if ((shm = sharedmem_attach(names[n])) == NULL) {
 		if (errno == ENOENT)
-			counts[C_ATTACH_ENOENT]++;
+			race_count[C_ATTACH_ENOENT]++;
 		else
-			anomaly("attach %s: %s", names[n], strerror(errno));
+			race_anomaly("attach %s: %s", names[n], strerror(errno));
 		return;
 	}
-	counts[C_ATTACH]++;
-	if (verify(shm, names[n], "attach") == 1 && rnd() % 3 == 0)
+	race_count[C_ATTACH]++;
+	if (verify(shm, names[n], "attach") == 1 && race_rnd() % 3 == 0)
 		rewrite(shm);
-	r = rnd() % 10;
+	r = race_rnd() % 10;
 	if (r < 2) {
 		do_unlink(shm);
 		do_close(shm);
@@ -452,11 +395,11 @@ static void
 do_remove(int n)
 {
 	if (sharedmem_remove(names[n]) == 0)
-		counts[C_REMOVE]++;
+		race_count[C_REMOVE]++;
 	else if (errno == ENOENT)
-		counts[C_REMOVE_ENOENT]++;
+		race_count[C_REMOVE_ENOENT]++;
 	else
-		anomaly("remove %s: %s", names[n], strerror(errno));
+		race_anomaly("remove %s: %s", names[n], strerror(errno));
 }
 
 /* Works on a handle kept from before, whose name may be gone by now:
@@ -464,7 +407,7 @@ do_remove(int n)
 static void
 do_held(int n)
 {
-	int slot = (int)(rnd() % HELD);
+	int slot = (int)(race_rnd() % HELD);
 	sharedmem *shm = held[slot];
 	uint64_t r;
 
@@ -473,9 +416,9 @@ do_held(int n)
 		return;
 	}
 	if (verify(shm, names[held_name[slot]], "held") == 1 &&
-	    rnd() % 2 == 0)
+	    race_rnd() % 2 == 0)
 		rewrite(shm);
-	r = rnd() % 3;
+	r = race_rnd() % 3;
 	if (r == 2)
 		return;
 	held[slot] = NULL;
@@ -484,20 +427,17 @@ do_held(int n)
 	do_close(shm);
 }
 
+/* A racer: works on the names at random until the time is up. */
 static void
-worker(double until, int fd)
+worker(double until, void *arg)
 {
 	int i, n;
 	uint64_t r;
 
-	rng = (uint64_t)getpid() * 0x9E3779B97F4A7C15ULL ^
-	    (uint64_t)time(NULL);
-	if (rng == 0)
-		rng = 1;
-	alarm((unsigned int)(until - clock_seconds()) + 60);	/* a hang dies */
+	(void)arg;
 	while (clock_seconds() < until) {
-		n = (int)(rnd() % NAMES);
-		r = rnd() % 100;
+		n = (int)(race_rnd() % NAMES);
+		r = race_rnd() % 100;
 		if (r < 25)
 			do_create(n);
 		else if (r < 60)
@@ -513,27 +453,6 @@ worker(double until, int fd)
 			do_close(held[i]);
 			held[i] = NULL;
 		}
-	_exit(write(fd, counts, sizeof(counts)) == (ssize_t)sizeof(counts) ?
-	    0 : 1);
-}
-
-/*
- * Waits until process pid has ended, without reaping it: while it is a
- * zombie its pid cannot be reused, so that the segments it made can be
- * told from those of a newcomer.
- */
-static void
-await_end(pid_t pid)
-{
-#ifdef WNOWAIT
-	siginfo_t si;
-
-	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) == -1)
-		if (errno != EINTR)
-			bail_out("waitid: %s", strerror(errno));
-#else
-	(void)pid;
-#endif
 }
 
 static long gc_found;
@@ -551,45 +470,6 @@ gc_report(enum sharedmem_leftover kind, const char *file, int shmid,
 	diag("leak: gc found a %s, %s (shmid %d)%s%s", kinds[kind], file,
 	    shmid, error ? ": " : "", error ? strerror(error) : "");
 	gc_found++;
-}
-
-/* Removes, and counts, the segments made by pids that are still there.
- * Only Linux can list the segments. */
-static long
-sweep_segments(const pid_t *pids, int npids)
-{
-	long leaks = 0;
-#if defined(SHM_INFO) && defined(SHM_STAT)
-	struct shm_info info;
-	struct shmid_ds ds;
-	int max, i, j, id;
-
-	if ((max = shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&info)) ==
-	    -1) {
-		diag("SHM_INFO: %s: segments not checked", strerror(errno));
-		return 0;
-	}
-	for (i = 0; i <= max; i++) {
-		if ((id = shmctl(i, SHM_STAT, &ds)) == -1)
-			continue;
-		for (j = 0; j < npids; j++)
-			if (ds.shm_cpid == pids[j] &&
-			    ds.shm_perm.uid == geteuid()) {
-				if (leaks < SHOWN)
-					diag("leak: shmid %d, %lu bytes, made by "
-					    "worker %ld, named by nothing", id,
-					    (unsigned long)ds.shm_segsz,
-					    (long)pids[j]);
-				(void)shmctl(id, IPC_RMID, NULL);
-				leaks++;
-			}
-	}
-#else
-	(void)pids;
-	(void)npids;
-	diag("no SHM_STAT here: unnamed segments are not looked for");
-#endif
-	return leaks;
 }
 
 /* Removes, and counts, what is left in the key directory. */
@@ -623,7 +503,7 @@ sweep_files(void)
  * into r->leaks and the names left alive on purpose into r->alive_left.
  */
 static void
-clean_up(struct results *r, const pid_t *pids)
+clean_up(struct results *r, const struct race *race)
 {
 	char **list;
 	int i;
@@ -644,7 +524,7 @@ clean_up(struct results *r, const pid_t *pids)
 		}
 	}
 	sharedmem_free_names(list);
-	r->leaks += sweep_segments(pids, r->workers);
+	r->leaks += race_leaked_segments(race, race->n);
 	r->leaks += sweep_files();
 }
 
@@ -652,47 +532,24 @@ clean_up(struct results *r, const pid_t *pids)
 static void
 run_load(int procs, double seconds, struct results *r)
 {
-	pid_t pids[MAX_PROCS];
-	long got[NCOUNTS];
-	double start, until;
-	int report[2], i, j, st, reports = 0;
+	race_fn *workers[RACE_PROCS];
+	void *args[RACE_PROCS];
+	struct race race;
+	int i;
 
+	for (i = 0; i < procs; i++) {
+		workers[i] = worker;
+		args[i] = NULL;
+	}
 	memset(r, 0, sizeof(*r));
 	r->workers = procs;
-	if (pipe(report) == -1)
-		bail_out("pipe: %s", strerror(errno));
-	fflush(stdout);
-	start = clock_seconds();
-	until = start + seconds;
-	for (i = 0; i < procs; i++) {
-		if ((pids[i] = fork()) == -1)
-			bail_out("fork: %s", strerror(errno));
-		if (pids[i] == 0) {
-			(void)close(report[0]);
-			worker_id = i;
-			worker(until, report[1]);
-		}
-	}
-	(void)close(report[1]);
-	/* Each report is one write of less than PIPE_BUF: never split. */
-	while (read(report[0], got, sizeof(got)) == (ssize_t)sizeof(got)) {
-		for (j = 0; j < NCOUNTS; j++)
-			r->counts[j] += got[j];
-		reports++;
-	}
-	(void)close(report[0]);
-	r->seconds = clock_seconds() - start;
-	for (i = 0; i < procs; i++)
-		await_end(pids[i]);
-	clean_up(r, pids);
-	r->clean = reports == procs;
-	for (i = 0; i < procs; i++)
-		if ((st = wait_child(pids[i])) != 0) {
-			diag("worker %d (pid %ld) ended with status %d%s", i,
-			    (long)pids[i], st, st == 128 + SIGALRM ?
-			    " (hung)" : st > 128 ? " (killed)" : "");
-			r->clean = 0;
-		}
+	/* A hang dies a minute after the time is up. */
+	race_run(&race, workers, args, procs, seconds,
+	    (unsigned int)seconds + 60);
+	memcpy(r->counts, race.sum, sizeof(r->counts));
+	r->seconds = race.seconds;
+	clean_up(r, &race);
+	r->clean = race_reap(&race) == 0;
 }
 
 static long
@@ -722,7 +579,7 @@ print_figures(const char *phase, const struct results *r)
 	diag("%s: %s", phase, line);
 	diag("%s: anomalies %ld, faults injected %ld, names left alive on "
 	    "purpose %ld (removed), objects leaked %ld", phase,
-	    r->counts[C_ANOMALY], r->counts[C_KEYSKIP], r->alive_left,
+	    r->counts[RACE_ANOMALIES], r->counts[C_KEYSKIP], r->alive_left,
 	    r->leaks);
 }
 
@@ -764,7 +621,7 @@ fixed_phase(char **argv, int procs, double seconds, struct results *r)
 			diag("fixed ftok: skipped:%s", line + 11);
 			skipped = 1;
 		} else if (sscanf(line, RESULT " %d %ld %ld %ld %lf",
-		    &r->clean, &r->counts[C_VERIFY], &r->counts[C_ANOMALY],
+		    &r->clean, &r->counts[C_VERIFY], &r->counts[RACE_ANOMALIES],
 		    &r->leaks, &r->seconds) == 5)
 			got = 1;
 		else
@@ -779,7 +636,7 @@ fixed_phase(char **argv, int procs, double seconds, struct results *r)
 		diag("the fixed-ftok run ended with status %d%s", st,
 		    got ? "" : " and no result");
 		r->clean = 0;
-		r->counts[C_ANOMALY] += !got;
+		r->counts[RACE_ANOMALIES] += !got;
 	}
 	return 0;
 }
@@ -801,7 +658,7 @@ fixed_main(char **argv, int procs)
 	finished = 1;
 	print_figures("load, fixed ftok", &r);
 	printf(RESULT " %d %ld %ld %ld %f\n", r.clean, r.counts[C_VERIFY],
-	    r.counts[C_ANOMALY], r.leaks, r.seconds);
+	    r.counts[RACE_ANOMALIES], r.leaks, r.seconds);
 	return 0;
 }
 
@@ -831,15 +688,14 @@ main(int argc, char **argv)
 	int procs;
 
 	(void)argc;
-	procs = (int)env_number("SHAREDMEM_TORTURE_PROCS", DEFAULT_PROCS, 1,
-	    MAX_PROCS);
+	procs = (int)race_env_number("SHAREDMEM_TORTURE_PROCS", DEFAULT_PROCS,
+	    1, RACE_PROCS);
 	main_pid = getpid();
 	if (atexit(clean_at_exit) != 0)
 		bail_out("atexit");
 	if (getenv("SHAREDMEM_FTOK_KEY") != NULL)
 		return fixed_main(argv, procs);
-	total = (double)env_number("SHAREDMEM_TORTURE_SECONDS",
-	    DEFAULT_SECONDS, 1, 24L * 3600);
+	total = race_torture_seconds(DEFAULT_SECONDS);
 	first = total >= 3 ? total * 2 / 3 : total;
 	plan(7);
 	alarm((unsigned int)total + 300);	/* a hang fails */
@@ -851,8 +707,8 @@ main(int argc, char **argv)
 	ok(r.counts[C_VERIFY] > 0 && r.counts[C_CREATE] > 0,
 	    "they created %ld segments and verified %ld", r.counts[C_CREATE],
 	    r.counts[C_VERIFY]);
-	ok(r.counts[C_ANOMALY] == 0, "no anomaly in %ld operations "
-	    "(%ld found)", operations(&r), r.counts[C_ANOMALY]);
+	ok(r.counts[RACE_ANOMALIES] == 0, "no anomaly in %ld operations "
+	    "(%ld found)", operations(&r), r.counts[RACE_ANOMALIES]);
 	ok(r.leaks == 0, "no object leaked (%ld found)", r.leaks);
 
 	if (total - first < 1 ||
@@ -861,9 +717,9 @@ main(int argc, char **argv)
 		return exit_status();
 	}
 	ok(r.clean, "with ftok() fixed: workers ended cleanly");
-	ok(r.counts[C_ANOMALY] == 0 && r.counts[C_VERIFY] > 0,
+	ok(r.counts[RACE_ANOMALIES] == 0 && r.counts[C_VERIFY] > 0,
 	    "with ftok() fixed: no anomaly (%ld found), %ld verified",
-	    r.counts[C_ANOMALY], r.counts[C_VERIFY]);
+	    r.counts[RACE_ANOMALIES], r.counts[C_VERIFY]);
 	ok(r.leaks == 0, "with ftok() fixed: no object leaked (%ld found)",
 	    r.leaks);
 	return exit_status();
