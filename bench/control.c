@@ -66,7 +66,7 @@ library_cycle(void)
 		die("sharedmem_unlink/close");
 }
 
-#if HAVE_SHM_OPEN
+#ifdef HAVE_SHM_OPEN
 static void
 posix_cycle(void)
 {
@@ -206,7 +206,7 @@ measure(enum row k, long cycles)
 		return time_calls(raw_cycle, cycles);
 	case LIB_CREATE:
 		return time_calls(library_cycle, cycles);
-#if HAVE_SHM_OPEN
+#ifdef HAVE_SHM_OPEN
 	case POSIX_CREATE:
 		return time_calls(posix_cycle, cycles);
 #endif
@@ -384,7 +384,7 @@ main(int argc, char **argv)
 
 	for (k = 0; k < NROWS; k++)
 		present[k] = 1;
-#if !HAVE_SHM_OPEN
+#ifndef HAVE_SHM_OPEN
 	present[POSIX_CREATE] = 0;
 #endif
 	if (script == NULL || python_start(script) == -1)

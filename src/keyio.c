@@ -185,14 +185,14 @@ smi_private_make(char *tmp, mode_t mode)
 {
 	int fd;
 
-#if HAVE_MKOSTEMP
+#ifdef HAVE_MKOSTEMP
 	fd = mkostemp(tmp, O_CLOEXEC);
 #else
 	fd = mkstemp(tmp);
 #endif
 	if (fd == -1)
 		return -1;
-#if !HAVE_MKOSTEMP && defined(FD_CLOEXEC)
+#if !defined(HAVE_MKOSTEMP) && defined(FD_CLOEXEC)
 	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
 		goto fail;
 #endif

@@ -36,7 +36,8 @@ touch_pages(const volatile unsigned char *p, size_t size)
 int
 smi_pages_prefault(void *addr, size_t size, int writable)
 {
-#if HAVE_MADVISE && HAVE_DECL_MADV_POPULATE_WRITE && HAVE_DECL_MADV_POPULATE_READ
+#if defined(HAVE_MADVISE) && HAVE_DECL_MADV_POPULATE_WRITE && \
+    HAVE_DECL_MADV_POPULATE_READ
 	if (madvise(addr, size, writable ? MADV_POPULATE_WRITE :
 	    MADV_POPULATE_READ) == 0)
 		return 0;

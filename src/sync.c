@@ -65,7 +65,7 @@ valid_timeout(const struct timespec *t)
 static void
 clock_now(struct timespec *ts)
 {
-#if HAVE_CLOCK_GETTIME && HAVE_DECL_CLOCK_MONOTONIC
+#if defined(HAVE_CLOCK_GETTIME) && HAVE_DECL_CLOCK_MONOTONIC
 	if (clock_gettime(CLOCK_MONOTONIC, ts) == 0)
 		return;
 #endif

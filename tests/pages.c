@@ -28,7 +28,7 @@
 static long
 resident(void *addr, size_t size)
 {
-#if HAVE_MINCORE
+#ifdef HAVE_MINCORE
 	long page = sysconf(_SC_PAGESIZE);
 	size_t pages = (size + (size_t)page - 1) / (size_t)page, i;
 	void *vec;
@@ -90,7 +90,7 @@ unseen(void)
 		why = "mincore() does not see touched pages here";
 	if (shmdt(p) == -1)
 		bail_out("shmdt: %s", strerror(errno));
-#if HAVE_MADVISE && HAVE_DECL_MADV_POPULATE_WRITE
+#if defined(HAVE_MADVISE) && HAVE_DECL_MADV_POPULATE_WRITE
 	if (why != NULL)
 		return why;
 	p = private_segment(size, &id);
