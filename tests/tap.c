@@ -192,6 +192,28 @@ ipc_reports_sem_times(void)
 	return r;
 }
 
+int
+ipc_attaches_huge_pages(void)
+{
+#if HAVE_DECL_SHM_HUGETLB
+	void *p;
+	int id, r;
+
+	/* One huge page: the system rounds the size up. */
+	if ((id = shmget(IPC_PRIVATE, 1, IPC_CREAT | SHM_HUGETLB | 0600)) == -1)
+		return 1;	/* none to be had, so none refused */
+	p = shmat(id, NULL, 0);
+	r = p != (void *)-1 || errno != EINVAL;
+	if (p != (void *)-1 && shmdt(p) == -1)
+		bail_out("shmdt: %s", strerror(errno));
+	if (shmctl(id, IPC_RMID, NULL) == -1)
+		bail_out("shmctl IPC_RMID %d: %s", id, strerror(errno));
+	return r;
+#else
+	return 1;
+#endif
+}
+
 void
 track_shm(int id)
 {

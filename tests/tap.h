@@ -42,6 +42,11 @@ int	ipc_reports_mode(void);
 #define SEM_TIMES_MISREPORTED \
 	"semctl(IPC_STAT) misreports sem_otime here (an emulator?)"
 int	ipc_reports_sem_times(void);
+/* Whether shmat() attaches a segment that shmget() made with huge pages,
+ * where one can be made: qemu-user refuses with EINVAL. */
+#define HUGE_ATTACH_REFUSED \
+	"shmat() refuses a segment of huge pages here (an emulator?)"
+int	ipc_attaches_huge_pages(void);
 
 /* Records a System V object the test made by hand, so that the sweep
  * after the test removes it should the test die first. */
