@@ -436,6 +436,11 @@ for v in $variants; do
 			sed -n '/^\(FAIL\|ERROR\|not ok\|# \|Bail out\)/p' "$suite" |
 			    grep -v '^# [A-Z]*: ' | head -n 40 | sed "s/^/$v: /"
 		else
+			# A build that failed, or a check deeper down (that of
+			# a distcheck), and its last words.
+			find "$top/$v" -name test-suite.log -exec \
+			    grep -h '^\(FAIL\|ERROR\): ' {} + | head -n 20 |
+			    sed "s/^/$v: /"
 			tail -n 20 "$top/$v.log" | sed "s/^/$v: /"
 		fi
 	fi
