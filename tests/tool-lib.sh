@@ -1,7 +1,7 @@
 # tool-lib.sh - the checks of the tests of sharedmem(1), in TAP: run the
 # tool, then check what it printed and how it exited.  Sourced by
 # tool.sh and tool_users.sh, which set $tool (the tool), $dir (the key
-# directory) and $tmp (a directory of their own).
+# directory), $tmp (a directory of their own) and $top_builddir.
 
 n=0
 # check DESCRIPTION COMMAND...: one test, passed if COMMAND succeeds.  A
@@ -25,6 +25,18 @@ check() {
 skip() {
 	n=$((n + 1))
 	echo "ok $n - $1 # SKIP $2"
+}
+
+# check_modes DESCRIPTION COMMAND...: check, where shmctl(IPC_STAT) reports
+# the modes segments are made with (not under qemu-user for s390x).
+modes_ok=true
+"$top_builddir/tests/ipc_mode" || modes_ok=false
+check_modes() {
+	if $modes_ok; then
+		check "$@"
+	else
+		skip "$1" "shmctl(IPC_STAT) misreports modes here (an emulator?)"
+	fi
 }
 
 # run ARG...: runs the tool with stdin from /dev/null; output in

@@ -60,18 +60,6 @@ $have_perl && perl -MIPC::SysV=IPC_CREAT -e 1 >/dev/null 2>&1 &&
 me=$(id -un)
 . "$top_srcdir/tests/tool-lib.sh"
 
-# check_modes DESCRIPTION COMMAND...: check, where shmctl(IPC_STAT) reports
-# the modes segments are made with (not under qemu-user for s390x).
-modes_ok=true
-"$mode_probe" || modes_ok=false
-check_modes() {
-	if $modes_ok; then
-		check "$@"
-	else
-		skip "$1" "shmctl(IPC_STAT) misreports modes here (an emulator?)"
-	fi
-}
-
 # feed FILE ARG...: run, with stdin from FILE.
 feed() {
 	input=$1

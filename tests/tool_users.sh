@@ -20,7 +20,8 @@ if test -z "${SHAREDMEM_DIR-}" || test ! -d "$SHAREDMEM_DIR"; then
 fi
 dir=$SHAREDMEM_DIR
 as_user=$top_builddir/tests/as_user
-for prog in "$top_builddir/src/sharedmem" "$as_user"; do
+for prog in "$top_builddir/src/sharedmem" "$as_user" \
+    "$top_builddir/tests/ipc_mode"; do
 	if test ! -x "$prog"; then
 		echo "Bail out! $prog is not built"
 		exit 99
@@ -175,7 +176,7 @@ as "$b" read a_live
 check "B: read of A's segment of mode 0644 works" \
     eval 'worked && test "$(wc -c <"$tmp/out" | tr -d " ")" -eq 64'
 as "$b" write a_live
-check "B: write to it: the segment refuses, its owner and mode said" \
+check_modes "B: write to it: the segment refuses, its owner and mode said" \
     failed_once "^sharedmem: a_live: permission denied: its segment (shmid $live_id) belongs to uid $ua, mode 0644, which does not let you read and write it\$"
 as "$b" read a_priv
 check "B: read of A's private name: the key file refuses, its owner and mode said" \
@@ -218,7 +219,7 @@ check "B: stat of A's hidden name: live, its details not to be seen" \
     test "$(field status)" = "live; its segment does not let you see its details" &&
     test "$(field size)" = "64 (recorded)"'
 as "$b" ls
-check "B: ls shows each name as it stands for B" eval 'worked &&
+check_modes "B: ls shows each name as it stands for B" eval 'worked &&
     test "$(row a_gone)" = "a_gone $(sed -n "s/.* key=\([^ ]*\) .*/\1/p" "$dir/sharedmem.a_gone") $(recorded a_gone) - - - - stale" &&
     test "$(row a_gone6)" = "a_gone6 - - - - - - key file not readable" &&
     test "$(row a_hidden)" = "a_hidden $hidden_key $hidden_id - - - - segment not readable" &&
