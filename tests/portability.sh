@@ -433,7 +433,10 @@ for v in $variants; do
 		# What failed, and why, where the build directory goes away
 		# with its machine (CI).
 		if test -n "$suite" && test "$2" -ne 0; then
-			sed -n '/^\(FAIL\|ERROR\|not ok\|# \|Bail out\)/p' "$suite" |
+			# The failed tests first, then what they said.
+			grep '^\(FAIL\|ERROR\): ' "$suite" | head -n 20 |
+			    sed "s/^/$v: /"
+			sed -n '/^\(not ok\|# \|Bail out\)/p' "$suite" |
 			    grep -v '^# [A-Z]*: ' | head -n 40 | sed "s/^/$v: /"
 		else
 			# A build that failed, or a check deeper down (that of
