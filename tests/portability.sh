@@ -242,18 +242,19 @@ fetch() {
 }
 
 # darwin_answers CONFIG_H: whether configure answered as macOS would: no
-# timed semop, no locks on open file descriptions, no page population by
-# madvise(), no SHM_HUGETLB, but madvise() and mkostemp().  Prints each
-# answer that differs.
+# timed semop, no renameat2(), no page population by madvise(), no
+# SHM_HUGETLB, but madvise(), mkostemp() and the boot time from
+# sysctlbyname().  Prints each answer that differs.
 darwin_answers() {
 	answers=0
 	for want in '/* #undef HAVE_SEMTIMEDOP */' \
-	    '#define HAVE_DECL_F_OFD_SETLK 0' \
+	    '/* #undef HAVE_RENAMEAT2 */' \
 	    '#define HAVE_DECL_MADV_POPULATE_WRITE 0' \
 	    '#define HAVE_DECL_MADV_POPULATE_READ 0' \
 	    '#define HAVE_DECL_SHM_HUGETLB 0' \
 	    '#define HAVE_MADVISE 1' \
-	    '#define HAVE_MKOSTEMP 1'; do
+	    '#define HAVE_MKOSTEMP 1' \
+	    '#define HAVE_SYSCTLBYNAME 1'; do
 		grep -Fx "$want" "$1" >/dev/null && continue
 		echo "$1 has not the answer of macOS: $want"
 		answers=1
