@@ -22,6 +22,10 @@
 #   clang     clang, with -Werror
 #   tcc       the Tiny C Compiler (a static library)
 #   strict    gcc -std=c99 -pedantic -Werror
+#   fallbacks the portable ways round where this system has a better one:
+#             no renameat2() (publish by link(2), take over a private
+#             file), no segment key in IPC_STAT (shmget() asks), no
+#             compiler atomics (nothing kept per process, no polling)
 #   limits    inside a private IPC namespace with macOS's limits: 4 MiB a
 #             segment (kernel.shmmax), 32 segments (kernel.shmmni)
 #   bmake     BSD make: a release tarball made with it, then built,
@@ -40,7 +44,8 @@
 # /usr/TRIPLET, where Debian's cross packages put it.
 set -u
 
-all_variants="s390x powerpc armhf i686 musl clang tcc strict limits bmake"
+all_variants="s390x powerpc armhf i686 musl clang tcc strict fallbacks limits"
+all_variants="$all_variants bmake"
 all_variants="$all_variants darwin-x86_64 darwin-arm64"
 install=yes
 if test "${1-}" = -n; then
@@ -180,6 +185,11 @@ setup() {
 		;;
 	strict)
 		cc=gcc cflags="-std=c99 -pedantic -O2" confargs=--enable-werror
+		;;
+	fallbacks)
+		cc=gcc confargs="ac_cv_func_renameat2=no"
+		confargs="$confargs ac_cv_member_struct_ipc_perm___key=no"
+		confargs="$confargs sharedmem_cv_atomic_builtins=no"
 		;;
 	limits)
 		test "$(id -u)" -eq 0 || { echo "needs root for its sysctls"; return 1; }
