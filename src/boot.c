@@ -43,10 +43,6 @@
 
 #include "internal.h"
 
-#if !HAVE_DECL_O_CLOEXEC
-#define O_CLOEXEC 0
-#endif
-
 #define BOOT_ID_PATH	"/proc/sys/kernel/random/boot_id"
 #define IPC_NS_PATH	"/proc/self/ns/ipc"
 

@@ -59,6 +59,23 @@ options(int flags, size_t size, mode_t mode, struct segopts *opts)
 	return 0;
 }
 
+/*
+ * The path of name's key file in the key directory in use, in new
+ * memory, with *name_at the offset of the name within it; NULL with errno
+ * EINVAL or ENAMETOOLONG for a bad name, or ENOMEM.
+ */
+static char *
+keyfile_of(const char *name, size_t *name_at)
+{
+	int err;
+
+	if ((err = smi_name_check(name, &name)) != 0) {
+		errno = err;
+		return NULL;
+	}
+	return smi_keyfile_path(sharedmem_dir(), name, name_at);
+}
+
 static sharedmem *
 open_named(const char *name, int flags, const struct segopts *opts)
 {
@@ -66,15 +83,10 @@ open_named(const char *name, int flags, const struct segopts *opts)
 	size_t name_at;
 	int r, err;
 
-	if ((err = smi_name_check(name, &name)) != 0) {
-		errno = err;
-		return NULL;
-	}
 	if ((shm = malloc(sizeof(*shm))) == NULL)
 		return NULL;
-	if ((shm->path = smi_keyfile_path(sharedmem_dir(), name, &name_at)) ==
-	    NULL) {
-		free(shm);
+	if ((shm->path = keyfile_of(name, &name_at)) == NULL) {
+		smi_free_quietly(shm);
 		return NULL;
 	}
 	shm->name = shm->path + name_at;
@@ -213,11 +225,7 @@ sharedmem_remove(const char *name)
 	size_t name_at;
 	int r, err;
 
-	if ((err = smi_name_check(name, &name)) != 0) {
-		errno = err;
-		return -1;
-	}
-	if ((path = smi_keyfile_path(sharedmem_dir(), name, &name_at)) == NULL)
+	if ((path = keyfile_of(name, &name_at)) == NULL)
 		return -1;
 	r = smi_keyfile_remove(path, path + name_at);
 	err = errno;
@@ -230,13 +238,8 @@ char *
 sharedmem_keyfile(const char *name)
 {
 	size_t name_at;
-	int err;
 
-	if ((err = smi_name_check(name, &name)) != 0) {
-		errno = err;
-		return NULL;
-	}
-	return smi_keyfile_path(sharedmem_dir(), name, &name_at);
+	return keyfile_of(name, &name_at);
 }
 
 int
@@ -248,11 +251,7 @@ sharedmem_inspect(const char *name, struct sharedmem_info *info)
 	char *path;
 	int r, err;
 
-	if ((err = smi_name_check(name, &name)) != 0) {
-		errno = err;
-		return -1;
-	}
-	if ((path = smi_keyfile_path(sharedmem_dir(), name, &name_at)) == NULL)
+	if ((path = keyfile_of(name, &name_at)) == NULL)
 		return -1;
 	r = smi_keyfile_inspect(path, path + name_at, &kf, &j);
 	err = errno;

@@ -7,6 +7,8 @@
 #define SHAREDMEM_INTERNAL_H
 
 #include <sys/types.h>
+
+#include <fcntl.h>
 #include <stddef.h>
 
 struct stat;
@@ -15,6 +17,15 @@ struct stat;
 
 #ifndef ENOTSUP
 #define ENOTSUP EINVAL	/* before POSIX.1-2001 */
+#endif
+
+/* Flags of open(2) that older systems lack: without them a descriptor
+ * is inherited across exec, and a symbolic link is looked for by hand. */
+#if !HAVE_DECL_O_CLOEXEC
+#define O_CLOEXEC 0
+#endif
+#if !HAVE_DECL_O_NOFOLLOW
+#define O_NOFOLLOW 0
 #endif
 
 /* Key files are DIR/sharedmem.NAME; a create in progress works on a

@@ -131,13 +131,6 @@
 
 #include "internal.h"
 
-#if !HAVE_DECL_O_CLOEXEC
-#define O_CLOEXEC 0
-#endif
-#if !HAVE_DECL_O_NOFOLLOW
-#define O_NOFOLLOW 0
-#endif
-
 #define KEY_PROBES	4096	/* keys tried before giving up with ENOSPC */
 
 /* The key file's permissions: its owner reads and writes it, and whoever

@@ -18,13 +18,6 @@
 
 #include "internal.h"
 
-#if !HAVE_DECL_O_CLOEXEC
-#define O_CLOEXEC 0
-#endif
-#if !HAVE_DECL_O_NOFOLLOW
-#define O_NOFOLLOW 0
-#endif
-
 /* O_NONBLOCK: a FIFO planted as a key file must not block the open. */
 #define KEYFILE_OPEN	(O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
 

@@ -17,10 +17,6 @@
 #include "sharedmem.h"
 #include "internal.h"
 
-#if !HAVE_DECL_O_CLOEXEC
-#define O_CLOEXEC 0
-#endif
-
 /* Whether c may occur in a name: a portable file name alphabet, so that
  * a key file name is built from a name without quoting and can never
  * leave the key directory. */
