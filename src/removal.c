@@ -66,12 +66,16 @@ settle(const char *path, const char *name, const char *tmp)
 	struct judgement j;
 	int fd, err;
 
-	/* No key file: it goes, and a directory, which this process must
-	 * not remove, goes back. */
+	/* No key file (EINVAL): it goes, and a directory, which this
+	 * process must not remove, goes back.  One that could not be read
+	 * for want of a descriptor or memory may well be live: it goes back
+	 * too. */
 	if ((fd = smi_keyfile_load(tmp, name, &kf, &j)) == -1) {
-		if (unlink(tmp) == 0)
+		if (errno == EINVAL && unlink(tmp) == 0)
 			return 0;
-		if (errno != EISDIR && errno != EPERM)
+		if (errno != EINVAL && errno != EISDIR && errno != EPERM &&
+		    errno != EMFILE && errno != ENFILE && errno != ENOMEM &&
+		    errno != EACCES)
 			return -1;
 		return smi_put_exclusive(tmp, path) == -1 && errno != EEXIST ?
 		    -1 : 0;
