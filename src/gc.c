@@ -128,7 +128,8 @@ reap_private(const char *path, long pid, int dryrun, int *shmid)
 		kf.rec.shmid = -1;
 		j.state = SHAREDMEM_GONE;
 		j.set = SET_NONE;
-	} else if (smi_keyfile_read(fd, &kf) == -1 || smi_judge(&kf, NULL, &j) == -1) {
+	} else if (smi_keyfile_read(fd, &kf) == -1 ||
+	    smi_judge(&kf, NULL, &j) == -1) {
 		smi_close_quietly(fd);
 		return -1;
 	}

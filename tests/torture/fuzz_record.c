@@ -1,7 +1,7 @@
 /*
  * fuzz_record.c - a libFuzzer target for the key-file record, parsed by
- * smi_record_parse() and written by smi_record_format() of src/record.c, which is
- * compiled into the target.
+ * smi_record_parse() and written by smi_record_format() of src/record.c,
+ * which is compiled into the target.
  *
  * Two properties, on each input:
  *  - the input as a key file: if it parses, it holds a record the
@@ -127,7 +127,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(&rec.pid, data + at, sizeof(rec.pid));
 	at += sizeof(rec.pid);
 	/* Keys that cannot be one: IPC_PRIVATE, and ftok()'s error value. */
-	if (smi_key_bits(rec.key) == 0 || smi_key_bits(rec.key) == smi_key_bits((key_t)-1) ||
+	if (smi_key_bits(rec.key) == 0 ||
+	    smi_key_bits(rec.key) == smi_key_bits((key_t)-1) ||
 	    rec.shmid < -1 || rec.size == 0 || rec.pid <= 0)
 		return 0;
 	rec.version = 2;
