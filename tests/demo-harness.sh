@@ -38,31 +38,22 @@ else
 	echo "# no ipcs: segments are checked through their key files only"
 fi
 
-n=0
+. "$top_srcdir/tests/tap.sh"
 last=none
 tags=
-# check DESCRIPTION COMMAND...: one test, passed if COMMAND succeeds.  A
-# failure shows the exit status and what the programs of the tags in
-# $tags said, or those of the program started or finished last if $tags
-# is empty: stderr, and stdout while it is short (a stream's is data).
-check() {
-	what=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $what"
-	else
-		echo "not ok $n - $what"
-		for t in ${tags:-$last}; do
-			eval "echo \"# \$t exited with status \${st_$t-none}\""
-			test -s "$tmp/$t.out" &&
-			    test "$(wc -c <"$tmp/$t.out" | tr -d ' ')" -le 2048 &&
-			    sed "s/^/# $t stdout: /" "$tmp/$t.out"
-			test -s "$tmp/$t.err" &&
-			    sed "s/^/# $t stderr: /" "$tmp/$t.err"
-		done
-	fi
-	return 0
+# A failed check shows the exit status and what the programs of the tags
+# in $tags said, or those of the program started or finished last if
+# $tags is empty: stderr, and stdout while it is short (a stream's is
+# data).
+explain_failure() {
+	for t in ${tags:-$last}; do
+		eval "echo \"# \$t exited with status \${st_$t-none}\""
+		test -s "$tmp/$t.out" &&
+		    test "$(wc -c <"$tmp/$t.out" | tr -d ' ')" -le 2048 &&
+		    sed "s/^/# $t stdout: /" "$tmp/$t.out"
+		test -s "$tmp/$t.err" &&
+		    sed "s/^/# $t stderr: /" "$tmp/$t.err"
+	done
 }
 
 . "$top_srcdir/tests/within.sh"

@@ -3,22 +3,13 @@
 # tool.sh and tool_users.sh, which set $tool (the tool), $dir (the key
 # directory), $tmp (a directory of their own) and $top_builddir.
 
-n=0
-# check DESCRIPTION COMMAND...: one test, passed if COMMAND succeeds.  A
-# failure shows the tool's last status and output.
-check() {
-	what=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $what"
-	else
-		echo "not ok $n - $what"
-		echo "# last: sharedmem $last: status ${status-none}"
-		sed 's/^/# stdout: /' "$tmp/out" 2>/dev/null | head -20
-		sed 's/^/# stderr: /' "$tmp/err" 2>/dev/null | head -20
-	fi
-	return 0
+. "$top_srcdir/tests/tap.sh"
+
+# A failed check shows the tool's last status and output.
+explain_failure() {
+	echo "# last: sharedmem $last: status ${status-none}"
+	sed 's/^/# stdout: /' "$tmp/out" 2>/dev/null | head -20
+	sed 's/^/# stderr: /' "$tmp/err" 2>/dev/null | head -20
 }
 
 # skip DESCRIPTION REASON

@@ -59,7 +59,6 @@ if test "${1-}" != inside; then
 fi
 
 # Inside the namespaces from here on.
-n=0
 tmp=
 fs=
 cleanup() {
@@ -130,18 +129,9 @@ call() {
 	test "$status" -le 1 || echo "# limits_helper $*: exit status $status"
 }
 
-check() {
-	what=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $what"
-	else
-		echo "not ok $n - $what"
-		echo "# limits_helper said ${out-nothing}," \
-		    "status ${status-none}"
-	fi
-	return 0
+. "$top_srcdir/tests/tap.sh"
+explain_failure() {
+	echo "# limits_helper said ${out-nothing}, status ${status-none}"
 }
 
 skip() {
