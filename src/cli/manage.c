@@ -232,8 +232,7 @@ cmd_gc(struct cli *cli)
 	free(gc.prefix);
 	if (n == -1) {
 		(void)fflush(stdout);
-		warnmsg("%s: cannot read the key directory: %s",
-		    sharedmem_dir(), strerror(err));
+		keydir_unreadable(err);
 		return CLI_FAIL;
 	}
 	if (n == 0 && gc.failed == 0)
