@@ -12,22 +12,12 @@
 set -u
 : "${top_builddir:=.}" "${top_srcdir:=.}"
 . "$top_srcdir/tests/namespace.sh"
-. "$top_srcdir/tests/tap.sh"
 
 tool=$top_builddir/src/sharedmem
 demo=$top_builddir/examples/process1_uint8
-out=
-explain_failure() {
-	echo "# last: $last: status ${status-none}"
-	printf '%s\n' "$out" | sed 's/^/# output: /' | head -20
+explain_more() {
 	ls -lA "$keys" 2>/dev/null | sed 's/^/# key directory: /'
 	segments | sed 's/^/# left: /'
-}
-run() {
-	last=$1
-	shift
-	out=$("$@" 2>&1 </dev/null)
-	status=$?
 }
 
 if ! mount_shm size=1m; then

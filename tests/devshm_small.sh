@@ -13,22 +13,8 @@
 set -u
 : "${top_builddir:=.}" "${top_srcdir:=.}"
 . "$top_srcdir/tests/namespace.sh"
-. "$top_srcdir/tests/tap.sh"
 
 tool=$top_builddir/src/sharedmem
-out=
-explain_failure() {
-	echo "# last: $last: status ${status-none}"
-	printf '%s\n' "$out" | sed 's/^/# output: /' | head -20
-}
-# run DESCRIPTION COMMAND...: runs it; its output in $out, status in
-# $status.
-run() {
-	last=$1
-	shift
-	out=$("$@" 2>&1 </dev/null)
-	status=$?
-}
 
 if ! mount_shm size=64m; then
 	echo "1..0 # SKIP cannot mount a tmpfs on /dev/shm"

@@ -41,18 +41,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 99' HUP INT TERM
 
-. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/tool-lib.sh"
 . "$top_srcdir/tests/within.sh"
-explain_failure() {
-	echo "# last: sharedmem $last: status ${status-none}"
-	sed 's/^/# stdout: /' "$tmp/out" 2>/dev/null | head -20
-	sed 's/^/# stderr: /' "$tmp/err" 2>/dev/null | head -20
-}
-run() {
-	last="$*"
-	"$tool" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
-	status=$?
-}
 
 # The call after which the create has its segment and not yet its name.
 SHAREDMEM_CRASH_AT=0 SHAREDMEM_CRASH_TRACE=1 LD_PRELOAD=$module \

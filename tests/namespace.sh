@@ -1,7 +1,8 @@
 # namespace.sh: sourced first by the tests that need a /dev/shm of their
 # own, as a container has: runs the test again as root in mount and IPC
 # namespaces of its own (unshare(1)), with $SHAREDMEM_NAMESPACE set; or
-# skips it where that cannot be done.  Whatever the test leaves in them,
+# skips it where that cannot be done.  Then gives them TAP's checks, and
+# how they run a program and show what it said.  Whatever the test leaves in them,
 # segments, semaphore sets and the tmpfs it mounts on /dev/shm, goes with
 # the namespaces when its last process ends, however it ends.
 if test -z "${SHAREDMEM_NAMESPACE-}"; then
@@ -36,4 +37,25 @@ python_runs() {
 	test "${SHAREDMEM_CROSS-}" != yes &&
 	    PYTHONPATH=$top_builddir/python python3 -c 'import sharedmem' \
 	    >/dev/null 2>&1
+}
+
+. "$top_srcdir/tests/tap.sh"
+
+# run DESCRIPTION COMMAND...: runs it, with its output in $out and its
+# exit status in $status, which a failed check shows.
+out=
+run() {
+	last=$1
+	shift
+	out=$("$@" 2>&1 </dev/null)
+	status=$?
+}
+explain_failure() {
+	echo "# last: $last: status ${status-none}"
+	printf '%s\n' "$out" | sed 's/^/# output: /' | head -20
+	explain_more
+}
+# What else a failed check shows; the test may define its own.
+explain_more() {
+	:
 }
