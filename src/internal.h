@@ -150,6 +150,7 @@ int		 smi_name_check(const char *, const char **);
 char		*smi_keyfile_path(const char *, const char *, size_t *);
 char		*smi_private_path(const char *, const char *, long);
 void		 smi_private_draw(char *);
+void		 smi_private_template(char *);
 void		 smi_name_random(char *, unsigned int);
 
 /* record.c */

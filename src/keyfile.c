@@ -419,7 +419,8 @@ smi_keyfile_unlink(const char *path, const char *name,
 		 * whether the name still has it is left to see. */
 		if (kept_keyfile(seg->fd, &kf, &j) == -1)
 			return -1;
-		r = smi_discard(path, name, &kf, &j);
+		/* Without a link it is at no name: removed already. */
+		r = kf.nlink == 0 ? 0 : smi_discard(path, name, &kf, &j);
 	} else {
 		/* Nothing there that this handle's creator could have
 		 * written: the name was removed already. */

@@ -126,10 +126,16 @@ smi_private_path(const char *path, const char *name, long pid)
 	return tmp;
 }
 
+/* The six characters that end a private path: XXXXXX for mkstemp(3), or
+ * what smi_private_draw() put there. */
+#define PRIVATE_TAIL	6
+
 /*
  * Fills the XXXXXX that end the private path tmp with characters that
- * differ from one call to the next, for a rename to a name that nothing
- * has: a clash makes the caller draw again.
+ * differ from one call to the next in this process, for a rename to a
+ * name that nothing has.  The path holds the pid, so only this process
+ * can clash with itself, in a thread, or a dead process of the same pid
+ * with what it left behind: the caller then draws again.
  */
 void
 smi_private_draw(char *tmp)
@@ -137,8 +143,8 @@ smi_private_draw(char *tmp)
 	static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "abcdefghijklmnopqrstuvwxyz0123456789";
 	static unsigned long draws;
-	char *x = tmp + strlen(tmp) - 6;
-	unsigned long n, bits;
+	char *x = tmp + strlen(tmp) - PRIVATE_TAIL;
+	unsigned long n;
 	int i;
 
 #ifdef HAVE_ATOMIC_BUILTINS
@@ -147,14 +153,20 @@ smi_private_draw(char *tmp)
 	/* Threads may draw the same number: their renames then clash. */
 	n = ++draws;
 #endif
-	bits = n * 2654435761UL ^ (unsigned long)clock() ^
-	    ((unsigned long)time(NULL) << 7);
-	for (i = 0; i < 6; i++) {
-		x[i] = chars[bits % (sizeof(chars) - 1)];
-		bits /= sizeof(chars) - 1;
-		if (bits == 0)
-			bits = n * 40503UL + (unsigned long)i;
+	/* Spread, so that the names of one process do not share a prefix. */
+	n *= 2654435761UL;
+	for (i = 0; i < PRIVATE_TAIL; i++) {
+		x[i] = chars[n % (sizeof(chars) - 1)];
+		n /= sizeof(chars) - 1;
 	}
+}
+
+/* Makes the private path tmp, drawn or not, a template for mkstemp(3)
+ * again. */
+void
+smi_private_template(char *tmp)
+{
+	memset(tmp + strlen(tmp) - PRIVATE_TAIL, 'X', PRIVATE_TAIL);
 }
 
 /*
