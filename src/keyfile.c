@@ -124,7 +124,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -269,7 +268,7 @@ smi_keyfile_create(const char *path, const char *name,
     const struct segopts *opts, struct segment *seg)
 {
 	struct record rec;
-	char boot[BOOT_MAX + 1];
+	const char *id;
 	size_t reclen = 0;
 	void *addr = (void *)-1;
 	char *tmp;
@@ -282,8 +281,11 @@ smi_keyfile_create(const char *path, const char *name,
 	rec.size = (unsigned long)opts->size;
 	rec.semid = -1;
 	rec.nsems = 0;
-	(void)snprintf(rec.boot, sizeof(rec.boot), "%s", smi_boot_identity(boot));
-	(void)snprintf(rec.name, sizeof(rec.name), "%s", name);
+	/* Both fit: identities are at most BOOT_MAX bytes, and the name
+	 * was checked. */
+	id = smi_boot_identity(rec.boot);
+	memmove(rec.boot, id, strlen(id) + 1);
+	memcpy(rec.name, name, strlen(name) + 1);
 	if ((tmp = smi_private_path(path, name, rec.pid)) == NULL)
 		return -1;
 	if ((fd = smi_private_make(tmp, keyfile_mode(opts->mode))) == -1) {

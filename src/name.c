@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -115,14 +114,20 @@ smi_entry_kind(const char *entry, const char **name, long *pid)
 char *
 smi_private_path(const char *path, const char *name, long pid)
 {
-	int dirlen = (int)(name - path) - (int)sizeof(KEYFILE_PREFIX);
-	size_t len = (size_t)dirlen + sizeof("/" PRIVATE_PREFIX "-XXXXXX") + 24;
-	char *tmp;
+	size_t dirlen = (size_t)(name - path) - (sizeof(KEYFILE_PREFIX) - 1);
+	char digits[SMI_DECIMAL_MAX], *tmp, *p;
+	size_t n = smi_format_decimal(digits, (unsigned long)pid);
 
-	if ((tmp = malloc(len)) == NULL)
+	if ((tmp = malloc(dirlen + sizeof(PRIVATE_PREFIX) + n +
+	    sizeof("-XXXXXX"))) == NULL)
 		return NULL;
-	(void)snprintf(tmp, len, "%.*s/" PRIVATE_PREFIX "%ld-XXXXXX", dirlen,
-	    path, pid);
+	/* The directory with its '/', the prefix, the pid, the tail. */
+	memcpy(tmp, path, dirlen);
+	p = tmp + dirlen;
+	memcpy(p, PRIVATE_PREFIX, sizeof(PRIVATE_PREFIX) - 1);
+	p += sizeof(PRIVATE_PREFIX) - 1;
+	memcpy(p, digits, n);
+	memcpy(p + n, "-XXXXXX", sizeof("-XXXXXX"));
 	return tmp;
 }
 
