@@ -204,7 +204,7 @@ int		 smi_keyfile_attach(const char *, const char *,
 		    const struct segopts *, struct segment *);
 int		 smi_keyfile_unlink(const char *, const char *,
 		    const struct segment *);
-int		 smi_keyfile_remove(const char *, const char *);
+int		 smi_keyfile_remove(const char *, const char *, int);
 int		 smi_keyfile_inspect(const char *, const char *, struct keyfile *,
 		    struct judgement *);
 

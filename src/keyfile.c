@@ -447,9 +447,10 @@ smi_keyfile_unlink(const char *path, const char *name,
 	return 0;
 }
 
-/* Removes name, whose key file is path, and its segment. */
+/* Removes name, whose key file is path, and its segment; only while the
+ * name records the segment shmid, unless shmid is -1. */
 int
-smi_keyfile_remove(const char *path, const char *name)
+smi_keyfile_remove(const char *path, const char *name, int shmid)
 {
 	struct keyfile kf;
 	struct judgement j;
@@ -457,6 +458,10 @@ smi_keyfile_remove(const char *path, const char *name)
 
 	if ((fd = smi_keyfile_load(path, name, &kf, &j)) == -1)
 		return -1;
+	if (shmid != -1 && kf.rec.shmid != shmid) {
+		(void)close(fd);	/* only read */
+		return errno = ENOENT, -1;
+	}
 	stale = smi_judge_stale(j.state);
 	if (stale && !smi_may_remove(&kf)) {
 		(void)close(fd);	/* only read */

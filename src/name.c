@@ -4,6 +4,9 @@
 #include <config.h>
 
 #include <sys/types.h>
+#ifdef HAVE_SYS_RANDOM_H
+#include <sys/random.h>
+#endif
 
 #include <errno.h>
 #include <fcntl.h>
@@ -191,12 +194,17 @@ smi_name_random(char *buf, unsigned int draw)
 	size_t i;
 	int fd;
 
-	if ((fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)) != -1) {
+#ifdef HAVE_GETENTROPY
+	if (getentropy(bytes, sizeof(bytes)) == 0)
+		got = (ssize_t)sizeof(bytes);
+#endif
+	if (got == -1 &&
+	    (fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)) != -1) {
 		got = read(fd, bytes, sizeof(bytes));
 		(void)close(fd);	/* read-only: nothing to lose */
 	}
 	if (got != (ssize_t)sizeof(bytes)) {
-		/* No /dev/urandom: mix what differs between draws. */
+		/* No source of randomness: mix what differs between draws. */
 		mix = (unsigned long)time(NULL) ^ (unsigned long)clock() ^
 		    ((unsigned long)getpid() << 16) ^ draw;
 		mix *= 2654435761UL;
