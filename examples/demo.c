@@ -195,9 +195,15 @@ static void
 attach(struct demo *d)
 {
 	const char *creator = d->prog->creator;
+	char why[1024];
 
 	if ((d->shm = sharedmem_attach(d->name)) != NULL)
 		return;
+	if (keydir_fault(errno, why, sizeof(why))) {
+		fprintf(stderr, "%s: %s: cannot attach it: %s\n",
+		    d->prog->name, d->name, why);
+		exit(1);
+	}
 	if (errno != ENOENT)
 		die(d, "cannot attach it");
 	if (strcmp(d->name, DEFAULT_NAME) == 0)

@@ -212,7 +212,11 @@ class Demo:
     def attach(self):
         try:
             self.shm = SharedMemory(self.name)
-        except FileNotFoundError:
+        except FileNotFoundError as e:
+            if e.strerror != os.strerror(e.errno):
+                # The module's text: no key directory.
+                self.say('cannot attach it: %s' % e.strerror)
+                sys.exit(1)
             if self.name == DEFAULT_NAME:
                 start = self.creator
             else:
