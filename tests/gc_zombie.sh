@@ -30,6 +30,11 @@ if test "${SHAREDMEM_CROSS-}" = yes; then
 	exit 0
 fi
 
+# AddressSanitizer wants to be loaded first; the module does not
+# allocate, so the order does not matter.
+ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0}
+export ASAN_OPTIONS
+
 tmp=${TMPDIR:-/tmp}/sharedmem-zombie.$$
 (umask 077 && mkdir "$tmp") || { echo "Bail out! cannot make $tmp"; exit 99; }
 parent=
