@@ -232,6 +232,7 @@ make_segment(const char *tmp, int fd, const struct segopts *opts,
 		rec->semid = smi_semset_create(rec->key, opts->nsems, opts->mode);
 		if (rec->semid != -1) {
 			rec->nsems = opts->nsems;
+			rec->held = SEM_HELD(opts->nsems);
 			return 0;
 		}
 		if (errno != EEXIST)
@@ -282,6 +283,7 @@ smi_keyfile_create(const char *path, const char *name,
 	rec.size = (unsigned long)opts->size;
 	rec.semid = -1;
 	rec.nsems = 0;
+	rec.held = -1;
 	(void)snprintf(rec.boot, sizeof(rec.boot), "%s", smi_boot_identity(boot));
 	(void)snprintf(rec.name, sizeof(rec.name), "%s", name);
 	if ((tmp = smi_private_path(path, name, rec.pid)) == NULL)
@@ -309,6 +311,7 @@ smi_keyfile_create(const char *path, const char *name,
 	seg->id = rec.shmid;
 	seg->semid = rec.semid;
 	seg->nsems = rec.nsems;
+	seg->held = rec.held;
 	seg->set_errno = EIDRM;
 	seg->creator = geteuid();
 	seg->fd = fd;
@@ -369,6 +372,7 @@ smi_keyfile_attach(const char *path, const char *name,
 	seg->semid = j.set == SET_OURS ? kf.rec.semid : -1;
 	seg->set_errno = j.set == SET_HIDDEN ? EACCES : EIDRM;
 	seg->nsems = kf.rec.nsems;
+	seg->held = kf.rec.held;
 	seg->creator = kf.owner;
 	seg->fd = -1;
 	return 0;
