@@ -450,7 +450,7 @@ sharedmem_unlock(sharedmem *shm)
 {
 	struct sembuf ops[3];
 	size_t n = 2;
-	int semid;
+	int semid, dead;
 
 	if ((semid = semid_of(shm)) == -1)
 		return -1;
@@ -459,14 +459,18 @@ sharedmem_unlock(sharedmem *shm)
 	 * that took L alone (H at 0). */
 	set_op(&ops[0], SEM_LOCK, 0, IPC_NOWAIT);
 	set_op(&ops[1], SEM_LOCK, 1, SEM_UNDO);
+	dead = shm->dead_holder;
 	if (shm->seg.held != -1)
-		set_op(&ops[n++], shm->seg.held, shm->dead_holder ? 1 : -1,
-		    IPC_NOWAIT);
+		set_op(&ops[n++], shm->seg.held, dead ? 1 : -1, IPC_NOWAIT);
+	/* Cleared while still held: the next holder may be a thread of this
+	 * process, told EOWNERDEAD through the same handle. */
+	shm->dead_holder = 0;
 	while (semop(semid, ops, n) == -1)
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			shm->dead_holder = dead;
 			return errno == EAGAIN ? (errno = EPERM, -1) :
 			    op_failed();
-	shm->dead_holder = 0;
+		}
 	return 0;
 }
 
