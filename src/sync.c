@@ -337,7 +337,8 @@ sleep_until(const struct want *w, const struct timespec *deadline,
 			nap.tv_nsec = left.tv_nsec;
 		if (nanosleep(&nap, NULL) == -1 && interruptible)
 			return -1;
-		ns *= 2;
+		if (ns < NAP_MAX_NS)
+			ns *= 2;
 	}
 }
 #endif

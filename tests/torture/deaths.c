@@ -267,6 +267,8 @@ running(void)
 	pid_t victim = -1, others[OTHERS_MAX];
 	int i, n = 1 + (int)(race_rnd() % OTHERS_MAX);
 	enum stood how;
+	double limit;
+	long until;
 
 	rounds_running++;
 	clear_board();
@@ -288,7 +290,12 @@ running(void)
 	race_nap_us((long)(race_rnd() % 3000));
 	(void)kill(victim, SIGKILL);
 	reap(victim, 1);
-	race_nap_us(2000);	/* for the others to take the lock on */
+	/* The others take the lock on, a few times each, however busy the
+	 * machine. */
+	until = board->takes + 4 * n;
+	limit = clock_seconds() + ALARM / 2;
+	while (board->takes < until && clock_seconds() < limit)
+		race_nap_us(200);
 	board->stop = 1;
 	for (i = 0; i < n; i++)
 		reap(others[i], 0);
@@ -311,7 +318,7 @@ parked(void)
 	if ((victim = spawn(some_spin())) == 0) {
 		take(shm, 0);
 		board->parked = 1;
-		while (board->go == WAIT)
+		while (board->go == WAIT || board->go == KILLED)
 			race_nap_us(100);
 		if (board->go == EXIT_HOLDING)
 			exit(0);
