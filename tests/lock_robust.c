@@ -721,6 +721,33 @@ test_larger_set(void)
 	(void)semctl(semid, 0, IPC_RMID);
 }
 
+/* The key file that this version wrote of a name with a lock and two
+ * counting semaphores, kept in tests/keyfiles: read as such, and judged
+ * stale, as of another run of the system. */
+static void
+test_fixture(void)
+{
+	const char *srcdir = getenv("top_srcdir");
+	struct sharedmem_info info;
+	char path[4096], line[1024];
+	FILE *in, *out;
+
+	snprintf(path, sizeof(path), "%s/tests/keyfiles/0.4.0-lock-2-semaphores",
+	    srcdir != NULL ? srcdir : ".");
+	if ((in = fopen(path, "r")) == NULL ||
+	    fgets(line, sizeof(line), in) == NULL ||
+	    (out = fopen(keyfile("jobs"), "w")) == NULL ||
+	    fputs(line, out) == EOF || fclose(out) == EOF)
+		bail_out("%s: %s", path, strerror(errno));
+	(void)fclose(in);
+	ok(sharedmem_inspect("jobs", &info) == 0 && info.semaphores == 2 &&
+	    info.semid == 0 && info.state != SHAREDMEM_LIVE,
+	    "the key file of 0.4.0 of a name with a lock and two semaphores "
+	    "reads: semid 0, two semaphores, stale here");
+	FAILS_WITH(sharedmem_lock_state("jobs"), ESTALE, "... its lock state");
+	(void)sharedmem_remove("jobs");
+}
+
 /* A lock held by a program that takes semaphore 0 alone, as sharedmem(7)
  * shows: the library waits for it, and does not give it back for it. */
 static void
@@ -748,7 +775,7 @@ main(void)
 {
 	/* A broken lock would block for ever: fail instead. */
 	(void)alarm(120);
-	plan(77);
+	plan(79);
 	/* First, before this process waits for a lock itself: the library
 	 * reads SHAREDMEM_SPIN once, and the waiters forked after that
 	 * would keep what it read here instead of their own. */
@@ -765,5 +792,6 @@ main(void)
 	test_older_set();
 	test_larger_set();
 	test_foreign_holder();
+	test_fixture();
 	return exit_status();
 }
