@@ -117,6 +117,21 @@ want_one(struct want *w, int semid, int num, int delta, int flags)
 	w->held = -1;
 }
 
+/* semop() of w, with IPC_NOWAIT added to its wait where nowait; on a copy,
+ * as semop() takes its operations to be changed. */
+static int
+try_want(const struct want *w, int nowait)
+{
+	struct sembuf ops[3];
+	size_t i;
+
+	for (i = 0; i < w->nops; i++)
+		ops[i] = w->ops[i];
+	if (nowait)
+		ops[0].sem_flg |= IPC_NOWAIT;
+	return semop(w->semid, ops, w->nops);
+}
+
 /* The take of shm's lock, with flags for L besides SEM_UNDO. */
 static void
 want_lock(struct want *w, const sharedmem *shm, int flags)
@@ -232,16 +247,11 @@ static int
 poll_op(const struct want *w, long budget, const struct timespec *deadline,
     int interruptible)
 {
-	struct sembuf ops[3];
 	struct timespec start, now;
 	long spent, polls = 0;
-	size_t i;
 	int error, r;
 
-	for (i = 0; i < w->nops; i++)
-		ops[i] = w->ops[i];
-	ops[0].sem_flg |= IPC_NOWAIT;
-	if (semop(w->semid, ops, w->nops) == 0)
+	if (try_want(w, 1) == 0)
 		return 0;
 	error = errno;
 	clock_now(&start);
@@ -258,11 +268,11 @@ poll_op(const struct want *w, long budget, const struct timespec *deadline,
 		if (deadline != NULL && passed(deadline, &now))
 			return errno = ETIMEDOUT, -1;
 		if ((spent = ns_between(&start, &now)) >= budget) {
-			smi_spin_missed(w->semid, ops[0].sem_num);
+			smi_spin_missed(w->semid, w->ops[0].sem_num);
 			return 1;
 		}
-		if (semop(w->semid, ops, w->nops) == 0) {
-			smi_spin_caught(w->semid, ops[0].sem_num, spent);
+		if (try_want(w, 1) == 0) {
+			smi_spin_caught(w->semid, w->ops[0].sem_num, spent);
 			return 0;
 		}
 		error = errno;
@@ -311,17 +321,12 @@ static int
 sleep_until(const struct want *w, const struct timespec *deadline,
     int interruptible)
 {
-	struct sembuf ops[3];
 	struct timespec left, nap;
 	long ns = 1000;
-	size_t i;
 	int r;
 
-	for (i = 0; i < w->nops; i++)
-		ops[i] = w->ops[i];
-	ops[0].sem_flg |= IPC_NOWAIT;
 	for (;;) {
-		if (semop(w->semid, ops, w->nops) == 0)
+		if (try_want(w, 1) == 0)
 			return 0;
 		if (errno == EINTR && !interruptible)
 			continue;
@@ -352,9 +357,7 @@ static int
 take(const struct want *w, const struct timespec *deadline,
     int interruptible)
 {
-	struct sembuf ops[3];
 	long budget = smi_spin_budget(w->semid, w->ops[0].sem_num);
-	size_t i;
 	int r;
 
 	if (budget > 0 &&
@@ -362,9 +365,7 @@ take(const struct want *w, const struct timespec *deadline,
 		return r;
 	if (deadline != NULL)
 		return sleep_until(w, deadline, interruptible);
-	for (i = 0; i < w->nops; i++)
-		ops[i] = w->ops[i];
-	while (semop(w->semid, ops, w->nops) == -1) {
+	while (try_want(w, 0) == -1) {
 		if (errno == EAGAIN && (r = stuck(w)) != 1)
 			return r;
 		if (errno != EAGAIN && (errno != EINTR || interruptible))
@@ -423,7 +424,7 @@ sharedmem_trylock(sharedmem *shm)
 	if (semid_of(shm) == -1)
 		return -1;
 	want_lock(&w, shm, IPC_NOWAIT);
-	while (semop(w.semid, w.ops, w.nops) == -1) {
+	while (try_want(&w, 0) == -1) {
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN)
