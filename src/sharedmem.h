@@ -254,9 +254,9 @@ SHAREDMEM_API char *sharedmem_keyfile(const char *name);
 /*
  * The lock, if the segment was created with one: a mutex between
  * processes that the kernel releases when its holder exits or is killed
- * (SEM_UNDO), and, as a robust mutex, tells the next to take it so:
- * that one call, and only it, fails with EOWNERDEAD while it holds the
- * lock.  sharedmem_lock() waits as long as it takes, signals or not;
+ * (SEM_UNDO).  As a robust mutex, it tells the next to take it so: that
+ * one call, and no other, returns -1 with EOWNERDEAD, holding the lock.
+ * sharedmem_lock() waits as long as it takes, signals or not;
  * sharedmem_timedlock() waits at most timeout (relative).  The waits here
  * and below may poll briefly before they sleep, keeping their CPU busy
  * meanwhile: sharedmem(3), "Polling before sleeping", SHAREDMEM_SPIN.

@@ -36,7 +36,8 @@
  * sharedmem_consistent() has been called, and with "give up" otherwise.
  * A clean unlock lowers H before any exit, so no exit but a holder's is
  * taken for a death; a holder that took L alone, without H, dies without
- * a word, as with every lock of a set made before H.
+ * a word, as with every lock of a set made before H.  No semop here has
+ * more than four operations: macOS takes at most five in one call.
  */
 #include <config.h>
 
