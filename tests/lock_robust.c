@@ -35,25 +35,27 @@
 #define POLLING		"1000000"	/* SHAREDMEM_SPIN: a poll of a second */
 #define QUICK		0.5		/* seconds within which a wait ends */
 
-/* A child's handle, at file scope so that exiting with it is no leak. */
+/* This process's handles, and a child's own, at file scope so that a
+ * child that exits with them leaks none. */
+static sharedmem *shm, *plain;
 static sharedmem *volatile kept;
 
 static sharedmem *
 create_locked(const char *name, int semaphores)
 {
-	sharedmem *shm = sharedmem_open(name, SHAREDMEM_CREATE |
+	sharedmem *made = sharedmem_open(name, SHAREDMEM_CREATE |
 	    SHAREDMEM_LOCK | SHAREDMEM_SEMAPHORES(semaphores), SIZE, 0600);
 
-	if (shm == NULL)
+	if (made == NULL)
 		bail_out("create %s: %s", name, strerror(errno));
-	return shm;
+	return made;
 }
 
 static void
-destroy(sharedmem *shm)
+destroy(sharedmem *h)
 {
-	(void)sharedmem_unlink(shm);
-	(void)sharedmem_close(shm);
+	(void)sharedmem_unlink(h);
+	(void)sharedmem_close(h);
 }
 
 /* Reads one byte from fd, or bails out saying what did not come. */
@@ -138,17 +140,17 @@ enum call { LOCK, TIMEDLOCK, TRYLOCK };
 static const char *const call_names[] = { "lock", "timedlock", "trylock" };
 
 static int
-take(sharedmem *shm, enum call call)
+take(sharedmem *h, enum call call)
 {
 	struct timespec five = { 5, 0 };
 
 	switch (call) {
 	case LOCK:
-		return sharedmem_lock(shm);
+		return sharedmem_lock(h);
 	case TIMEDLOCK:
-		return sharedmem_timedlock(shm, &five);
+		return sharedmem_timedlock(h, &five);
 	default:
-		return sharedmem_trylock(shm);
+		return sharedmem_trylock(h);
 	}
 }
 
@@ -254,7 +256,7 @@ told(const struct report *r)
 static void
 test_later(void)
 {
-	sharedmem *shm = create_locked("later", 0);
+	shm = create_locked("later", 0);
 	enum call call;
 
 	for (call = LOCK; call <= TRYLOCK; call++) {
@@ -280,7 +282,7 @@ static void
 test_waiting(void)
 {
 	const char *why = no_polling();
-	sharedmem *shm = create_locked("waiting", 0);
+	shm = create_locked("waiting", 0);
 	int semid = sharedmem_semid(shm);
 	struct waiter w;
 	struct report r;
@@ -332,7 +334,7 @@ static void
 test_one_of_many(void)
 {
 	static const char *const spins[] = { "0", POLLING, POLLING };
-	sharedmem *shm = create_locked("many", 0);
+	shm = create_locked("many", 0);
 	struct waiter w[3];
 	struct report r;
 	int i, told_n = 0, took_n = 0;
@@ -359,7 +361,7 @@ test_one_of_many(void)
 static void
 test_clean_exits(void)
 {
-	sharedmem *shm = create_locked("clean", 0);
+	shm = create_locked("clean", 0);
 	struct waiter w;
 	pid_t pid;
 
@@ -394,7 +396,7 @@ test_clean_exits(void)
 static void
 test_told_dies(void)
 {
-	sharedmem *shm = create_locked("again", 0);
+	shm = create_locked("again", 0);
 
 	kill_child(holder("again", STAY));
 	kill_child(holder("again", STAY));
@@ -420,7 +422,7 @@ static void
 test_not_recoverable(void)
 {
 	struct timespec tenth = { 0, 100000000L };
-	sharedmem *shm = create_locked("broken", 0);
+	shm = create_locked("broken", 0);
 	struct waiter w;
 	struct report r;
 
@@ -455,7 +457,7 @@ test_not_recoverable(void)
 static void
 test_consistent_errors(void)
 {
-	sharedmem *shm = create_locked("errors", 0), *plain;
+	shm = create_locked("errors", 0);
 
 	FAILS_WITH(sharedmem_consistent(shm), EINVAL,
 	    "sharedmem_consistent() of a free lock");
@@ -485,7 +487,7 @@ test_consistent_errors(void)
 static void
 test_semaphores_untouched(void)
 {
-	sharedmem *shm = create_locked("counts", 2);
+	shm = create_locked("counts", 2);
 	struct semid_ds ds;
 	int i, n0 = 0, n1 = 0;
 
@@ -503,9 +505,10 @@ test_semaphores_untouched(void)
 		n1++;
 	ok(n0 == 3 && n1 == 1 && sharedmem_semaphores(shm) == 2,
 	    "... leaves their counts (%d, %d) and their number", n0, n1);
-	ok(set_stat(sharedmem_semid(shm), &ds) == 0 && ds.sem_nsems == 4,
-	    "the set holds the lock, the two and the held semaphore (%lu)",
-	    (unsigned long)ds.sem_nsems);
+	if (set_stat(sharedmem_semid(shm), &ds) == -1)
+		bail_out("IPC_STAT: %s", strerror(errno));
+	ok(ds.sem_nsems == 4, "the set holds the lock, the two and the held "
+	    "semaphore (%lu)", (unsigned long)ds.sem_nsems);
 	destroy(shm);
 }
 
@@ -513,7 +516,7 @@ test_semaphores_untouched(void)
 static void
 test_removed(void)
 {
-	sharedmem *shm = create_locked("gone", 0);
+	shm = create_locked("gone", 0);
 	struct waiter w;
 	struct report r;
 	pid_t pid;
@@ -546,7 +549,7 @@ test_removed(void)
 static void
 test_state(void)
 {
-	sharedmem *shm = create_locked("state", 1);
+	shm = create_locked("state", 1);
 	struct semid_ds before, after;
 	int semid = sharedmem_semid(shm);
 	pid_t pid;
@@ -586,12 +589,12 @@ test_state(void)
 static void
 boot_field(char *buf, size_t len)
 {
-	sharedmem *shm = sharedmem_create("boot", 1);
+	sharedmem *made = sharedmem_create("boot", 1);
 	char line[1024], *b, *e;
 	FILE *f;
 
 	buf[0] = '\0';
-	if (shm == NULL || (f = fopen(keyfile("boot"), "r")) == NULL)
+	if (made == NULL || (f = fopen(keyfile("boot"), "r")) == NULL)
 		bail_out("a key file to read the run from: %s",
 		    strerror(errno));
 	if (fgets(line, sizeof(line), f) != NULL &&
@@ -599,7 +602,7 @@ boot_field(char *buf, size_t len)
 	    (e = strchr(b + 1, ' ')) != NULL)
 		snprintf(buf, len, "%.*s", (int)(e - b), b);
 	(void)fclose(f);
-	destroy(shm);
+	destroy(made);
 }
 
 /*
@@ -659,7 +662,6 @@ static void
 test_older_set(void)
 {
 	unsigned short values[] = { 1, 0 };
-	sharedmem *shm;
 
 	(void)made_by_hand("older", 2, values, 2, -1);
 	shm = sharedmem_attach("older");
@@ -692,7 +694,6 @@ test_larger_set(void)
 {
 	unsigned short values[] = { 1, 0, 0, 7 };
 	int semid;
-	sharedmem *shm;
 
 	semid = made_by_hand("larger", 4, values, 2, 2);
 	shm = sharedmem_attach("larger");
@@ -753,7 +754,7 @@ test_fixture(void)
 static void
 test_foreign_holder(void)
 {
-	sharedmem *shm = create_locked("foreign", 0);
+	shm = create_locked("foreign", 0);
 	struct sembuf op = { 0, -1, SEM_UNDO };
 	int semid = sharedmem_semid(shm);
 

@@ -98,7 +98,9 @@ static const char *const stood_words[] = {
 };
 
 static struct board *board;
-static sharedmem *shm;
+/* The parent's handle, and a child's own: each at file scope, so that a
+ * child that exits with both leaks neither. */
+static sharedmem *shm, *own;
 static long deaths[STOODS], words_after[STOODS], waiters_killed;
 static long bad[STOODS], bad_waiters, bad_free, bad_count, bad_procs;
 static long rounds_running, rounds_parked;
@@ -164,12 +166,9 @@ spawn(const char *spin)
 {
 	pid_t pid = race_spawn(ALARM);
 
-	if (pid == 0) {
-		shm = NULL;
-		if (setenv("SHAREDMEM_SPIN", spin, 1) == -1 ||
-		    (shm = sharedmem_attach(NAME)) == NULL)
-			die(3);
-	}
+	if (pid == 0 && (setenv("SHAREDMEM_SPIN", spin, 1) == -1 ||
+	    (own = sharedmem_attach(NAME)) == NULL))
+		die(3);
 	return pid;
 }
 
@@ -277,8 +276,8 @@ running(void)
 
 		if (pid == 0) {
 			while (!board->stop) {
-				take(shm, i);
-				give(shm, i);
+				take(own, i);
+				give(own, i);
 			}
 			die(0);
 		}
@@ -316,13 +315,13 @@ parked(void)
 	rounds_parked++;
 	clear_board();
 	if ((victim = spawn(some_spin())) == 0) {
-		take(shm, 0);
+		take(own, 0);
 		board->parked = 1;
 		while (board->go == WAIT || board->go == KILLED)
 			race_nap_us(100);
 		if (board->go == EXIT_HOLDING)
 			exit(0);
-		give(shm, 0);
+		give(own, 0);
 		if (board->go == UNLOCK_KILLED)
 			for (;;)
 				pause();
@@ -332,8 +331,8 @@ parked(void)
 		race_nap_us(100);
 	for (i = 0; i < n; i++) {
 		if ((others[i] = spawn(some_spin())) == 0) {
-			take(shm, 1 + i);
-			give(shm, 1 + i);
+			take(own, 1 + i);
+			give(own, 1 + i);
 			die(0);
 		}
 		alive[i] = 1;
