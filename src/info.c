@@ -3,7 +3,6 @@
  */
 #include <config.h>
 
-
 #include "sharedmem.h"
 #include "internal.h"
 
