@@ -483,15 +483,18 @@ on_path(const char *prog)
 /*
  * A waiter run by taskset on one CPU, with a cap of a second: it sleeps
  * at once, since its poster may need that CPU.  The waiter is this
- * program again, in the mode that main() hands to one_cpu_waiter().
+ * program again, in the mode that main() hands to one_cpu_waiter(); it
+ * says when it is about to wait, however long it took to start (an
+ * emulator on a busy machine takes a while), and from then on it is
+ * watched.
  */
 static void
 test_one_cpu(const char *self)
 {
 	sharedmem *shm;
-	char cpu[16];
+	char cpu[16], fd[16], c;
 	pid_t pid;
-	int semid, status;
+	int semid, status, ready[2];
 
 	if (some_cpu() == -1 || !on_path("taskset")) {
 		skip(2, "%s", some_cpu() == -1 ? "the CPUs of this process "
@@ -502,14 +505,22 @@ test_one_cpu(const char *self)
 	shm = create("one");
 	semid = sharedmem_semid(shm);
 	snprintf(cpu, sizeof(cpu), "%d", some_cpu());
+	if (pipe(ready) == -1)
+		bail_out("pipe: %s", strerror(errno));
+	snprintf(fd, sizeof(fd), "%d", ready[1]);
 	pid = fork_or_bail();
 	if (pid == 0) {
+		(void)close(ready[0]);
 		if (setenv("SHAREDMEM_SPIN", LONG_CAP, 1) == -1)
 			_exit(3);
 		execlp("taskset", "taskset", "-c", cpu, self, "--wait-on",
-		    "one", (char *)NULL);
+		    "one", fd, (char *)NULL);
 		_exit(5);
 	}
+	(void)close(ready[1]);
+	if (read(ready[0], &c, 1) != 1)
+		bail_out("the waiter on one CPU did not start");
+	(void)close(ready[0]);
 	ok(someone_queued(semid, COUNT_SEM, WATCH),
 	    "SHAREDMEM_SPIN=%s on one CPU: a wait sleeps at once", LONG_CAP);
 	(void)sharedmem_post(shm, 0);
@@ -518,11 +529,15 @@ test_one_cpu(const char *self)
 	destroy(shm);
 }
 
-/* The waiter of test_one_cpu(). */
+/* The waiter of test_one_cpu(), which says on the descriptor ready when
+ * it is about to wait. */
 static int
-one_cpu_waiter(const char *name)
+one_cpu_waiter(const char *name, const char *ready)
 {
-	if ((kept = sharedmem_attach(name)) == NULL)
+	int fd = atoi(ready);
+
+	if ((kept = sharedmem_attach(name)) == NULL ||
+	    write(fd, "r", 1) != 1 || close(fd) == -1)
 		return 3;
 	return sharedmem_wait(kept, 0) == 0 ? 0 : 4;
 }
@@ -532,8 +547,8 @@ main(int argc, char **argv)
 {
 	const char *why;
 
-	if (argc == 3 && strcmp(argv[1], "--wait-on") == 0)
-		return one_cpu_waiter(argv[2]);
+	if (argc == 4 && strcmp(argv[1], "--wait-on") == 0)
+		return one_cpu_waiter(argv[2], argv[3]);
 	/* A wait that never ends would hang the suite: fail instead. */
 	(void)alarm(120);
 	plan(32);
