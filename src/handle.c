@@ -90,6 +90,7 @@ open_named(const char *name, int flags, const struct segopts *opts)
 		return NULL;
 	}
 	shm->name = shm->path + name_at;
+	shm->dead_holder = 0;
 	if (flags & SHAREDMEM_CREATE)
 		r = smi_keyfile_create(shm->path, shm->name, opts, &shm->seg);
 	else
@@ -172,6 +173,12 @@ int
 sharedmem_id(const sharedmem *shm)
 {
 	return shm->seg.id;
+}
+
+uid_t
+sharedmem_creator(const sharedmem *shm)
+{
+	return shm->seg.creator;
 }
 
 int
@@ -269,6 +276,7 @@ sharedmem_describe(const sharedmem *shm, struct sharedmem_description *d,
 	all.semid = shm->seg.semid;
 	all.semaphores = sharedmem_semaphores(shm);
 	all.key = shm->seg.key;
+	all.creator = shm->seg.creator;
 	/* A caller built against an older header gets the fields it
 	 * knows, and no more. */
 	memcpy(d, &all, size < sizeof(all) ? size : sizeof(all));
@@ -283,24 +291,29 @@ sharedmem_keyfile(const char *name)
 	return keyfile_of(name, &name_at);
 }
 
+/* Reads and judges the key file of name into *kf and *j. */
+static int
+inspect_name(const char *name, struct keyfile *kf, struct judgement *j)
+{
+	size_t name_at;
+	char *path;
+	int r;
+
+	if ((path = keyfile_of(name, &name_at)) == NULL)
+		return -1;
+	r = smi_keyfile_inspect(path, path + name_at, kf, j);
+	smi_free_quietly(path);
+	return r;
+}
+
 int
 sharedmem_inspect(const char *name, struct sharedmem_info *info)
 {
 	struct keyfile kf;
 	struct judgement j;
-	size_t name_at;
-	char *path;
-	int r, err;
 
-	if ((path = keyfile_of(name, &name_at)) == NULL)
+	if (inspect_name(name, &kf, &j) == -1)
 		return -1;
-	r = smi_keyfile_inspect(path, path + name_at, &kf, &j);
-	err = errno;
-	free(path);
-	if (r == -1) {
-		errno = err;
-		return -1;
-	}
 	info->state = j.state;
 	info->key = kf.rec.key;
 	info->shmid = kf.rec.shmid;
@@ -330,4 +343,24 @@ sharedmem_lookup(const char *name, key_t *key, int *shmid)
 		return 0;
 	errno = ESTALE;
 	return -1;
+}
+
+int
+sharedmem_lock_state(const char *name)
+{
+	struct keyfile kf;
+	struct judgement j;
+
+	if (inspect_name(name, &kf, &j) == -1)
+		return -1;
+	if (smi_judge_stale(j.state))
+		return errno = ESTALE, -1;
+	if (kf.rec.nsems == 0)
+		return errno = ENOTSUP, -1;
+	/* The set an attach would use, or the error its lock would give. */
+	if (j.set == SET_HIDDEN)
+		return errno = EACCES, -1;
+	if (j.set != SET_OURS)
+		return errno = EIDRM, -1;
+	return smi_lock_state(kf.rec.semid, kf.rec.held);
 }

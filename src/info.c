@@ -3,14 +3,13 @@
  */
 #include <config.h>
 
-#include <stdlib.h>
-
 #include "sharedmem.h"
+#include "internal.h"
 
 const char *
 sharedmem_dir(void)
 {
-	const char *dir = getenv("SHAREDMEM_DIR");
+	const char *dir = smi_getenv("SHAREDMEM_DIR");
 
 	return dir != NULL && *dir != '\0' ? dir : SHAREDMEM_KEYDIR;
 }

@@ -45,9 +45,11 @@ struct stat;
 #define BOOT_MAX	80
 
 /* A record in a key file.  shmid is -1 while a create is under way;
- * nsems is 0 for a segment without semaphores, and semid then -1.  boot
- * and name are empty in a version 1 record, and boot where the system
- * cannot tell one run from the next. */
+ * nsems is 0 for a segment without semaphores, and semid then -1; held is
+ * the lock's held semaphore, -1 where the record names none (no set, or a
+ * set made before the lock told of its holder's death).  boot and name
+ * are empty in a version 1 record, and boot where the system cannot tell
+ * one run from the next. */
 struct record {
 	int		version;
 	key_t		key;
@@ -56,6 +58,7 @@ struct record {
 	long		pid;
 	int		semid;
 	unsigned int	nsems;
+	int		held;
 	char		boot[BOOT_MAX + 1];
 	char		name[SHAREDMEM_NAME_MAX + 1];
 };
@@ -88,10 +91,15 @@ struct judgement {
 	enum set_state		set;
 };
 
-/* The semaphore set of a segment: the lock, then the counting ones. */
+/* The semaphore set of a segment: the lock, then the counting ones, nsems
+ * in all, which a record's sems counts; then, in a set made by this
+ * version, the lock's held semaphore (sync.c), which its record's held
+ * names.  A set grows only at its end, so that the numbers of the others
+ * never move. */
 #define SEM_LOCK	0
 #define SEM_FIRST	1
 #define SEMS_MAX	(SEM_FIRST + SHAREDMEM_SEMAPHORES_MAX)
+#define SEM_HELD(nsems)	((int)(nsems))
 
 /* Longest record, with room to spare for 64-bit keys and pids. */
 #define RECORD_MAX 512
@@ -104,6 +112,8 @@ struct segment {
 	int	 id;
 	int	 semid;		/* -1: none, or not to be used */
 	unsigned int nsems;	/* lock included; 0: none */
+	int	 held;		/* the lock's held semaphore; -1: none, a
+				 * lock that cannot tell of a death */
 	int	 set_errno;	/* why semid is -1 though nsems is not 0:
 				 * EIDRM (removed), EACCES (not to be seen) */
 	uid_t	 creator;	/* of the segment, who owns its key file */
@@ -126,6 +136,9 @@ struct sharedmem {
 	struct segment	 seg;
 	const char	*name;	/* within path */
 	char		*path;	/* the key file */
+	int		 dead_holder;	/* holds the lock that a lock call took
+					 * with EOWNERDEAD, not yet declared
+					 * consistent */
 };
 
 /*
@@ -214,12 +227,18 @@ int		 smi_semset_mode(int, mode_t);
 int		 smi_semset_alive(key_t, int);
 void		 smi_semset_remove(key_t, int);
 
+/* sync.c: how a set's lock stands, as sharedmem_lock_state() says. */
+int		 smi_lock_state(int, int);
+
 /* spin.c: how long a wait polls semaphore num of set semid before it
  * sleeps, in nanoseconds (0: not at all), and how that went: caught
  * after took nanoseconds, or missed. */
 long		 smi_spin_budget(int, int);
 void		 smi_spin_caught(int, int, long);
 void		 smi_spin_missed(int, int);
+
+/* env.c: getenv(), but NULL in a set-user-ID or set-group-ID process. */
+const char	*smi_getenv(const char *);
 
 /* pages.c */
 int		 smi_pages_prefault(void *, size_t, int);

@@ -12,8 +12,10 @@
  *    sits at its key now;
  *  - its segment is the one at its key with its shmid, of its size, made
  *    by the key file's owner (shm_perm.cuid, which nobody can change);
- *  - its semaphore set is the one at its key with its semid, of its size,
- *    made by the key file's owner too.
+ *  - its semaphore set is the one at its key with its semid, made by the
+ *    key file's owner too, with at least the semaphores that the record
+ *    numbers: a set grows only at its end, with semaphores that the fields
+ *    of a later version describe, and which this version leaves alone.
  *
  * Where the caller may not read a segment's or a set's permissions, its
  * creator cannot be seen: the object is "hidden", and the caller acts on
@@ -87,6 +89,15 @@ segment_stat(const struct record *rec, struct shmid_ds *ds)
 	return id;
 }
 
+/* The semaphores of the set that rec numbers: the lock and the counting
+ * ones, and the lock's held semaphore where it names one. */
+static unsigned long
+set_size(const struct record *rec)
+{
+	return rec->held != -1 ? (unsigned long)rec->held + 1 :
+	    (unsigned long)rec->nsems;
+}
+
 /* How the recorded set stands, for a record whose segment is judged. */
 static int
 judge_set(const struct keyfile *kf)
@@ -114,7 +125,7 @@ judge_set(const struct keyfile *kf)
 		return errno == EACCES ? SET_HIDDEN : -1;
 	}
 	if (ds.sem_perm.cuid != kf->owner ||
-	    (unsigned long)ds.sem_nsems != (unsigned long)rec->nsems)
+	    (unsigned long)ds.sem_nsems < set_size(rec))
 		return SET_FOREIGN;
 	return SET_OURS;
 }

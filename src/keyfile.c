@@ -8,6 +8,18 @@
  * the name itself:
  *
  *	sharedmem 2 key=0x5300a1b2 shmid=32769 size=1024 pid=4242 boot=BOOT name=NAME
+ *	sharedmem 2 key=0x5300a1b2 shmid=32769 size=1024 pid=4242 semid=7 sems=3 held=3 boot=BOOT name=NAME
+ *
+ * The set.  Semaphore 0 is the lock, and the counting semaphores follow
+ * it, sems in all; after them comes the lock's held semaphore, whose
+ * number held gives (sync.c tells the lock).  A set grows only at its
+ * end, so that no number moves: a set may be larger than its record
+ * numbers, with semaphores that later fields describe and this version
+ * leaves alone.  Sets made before the held semaphore have none, and
+ * their lock works as it did, without word of a holder's death.  0.3
+ * reads no record with held=, takes its file for no key file, and so
+ * never attaches, changes or removes such a name, but in the race of
+ * "Removal" below, where it removes what it takes that is no key file.
  *
  * Trust.  The key directory is shared by every local user, and anyone may
  * put a file at a free name; only a file's owner (and root) may move or
@@ -34,14 +46,14 @@
  *     it records that key in the private file with shmid -1, so that a
  *     crash right after shmget leaves a trail to the segment.  A segment
  *     with a lock or semaphores gets a semaphore set at the same key,
- *     semget(key, n, IPC_CREAT | IPC_EXCL | mode | 0600), its values set
- *     at once; a key that has a set already is skipped before its segment
- *     is made, and one whose set is taken meanwhile is given up, segment
- *     and all;
+ *     semget(key, sems + 1, IPC_CREAT | IPC_EXCL | mode | 0600), its
+ *     values set at once; a key that has a set already is skipped before
+ *     its segment is made, and one whose set is taken meanwhile is given
+ *     up, segment and all;
  *  3. attaches the segment, gives the segment and the set the mode asked
  *     for where it denies their owner what the attach needed (IPC_SET),
  *     faults the pages in if asked, and records the key, shmid, pid, the
- *     set's id and size, the run and the name;
+ *     set's id, size and held semaphore, the run and the name;
  *  4. publishes the file under the name with renameat2(RENAME_NOREPLACE),
  *     or link(2) where the system or the file system has no such rename;
  *     both fail if the name exists: of concurrent creators exactly one
@@ -260,6 +272,7 @@ make_segment(const char *tmp, int fd, const struct segopts *opts,
 		rec->semid = smi_semset_create(rec->key, opts->nsems, opts->mode);
 		if (rec->semid != -1) {
 			rec->nsems = opts->nsems;
+			rec->held = SEM_HELD(opts->nsems);
 			return 0;
 		}
 		if (errno != EEXIST)
@@ -310,6 +323,7 @@ smi_keyfile_create(const char *path, const char *name,
 	rec.size = (unsigned long)opts->size;
 	rec.semid = -1;
 	rec.nsems = 0;
+	rec.held = -1;
 	/* Both fit: identities are at most BOOT_MAX bytes, and the name
 	 * was checked. */
 	id = smi_boot_identity(rec.boot);
@@ -340,6 +354,7 @@ smi_keyfile_create(const char *path, const char *name,
 	seg->id = rec.shmid;
 	seg->semid = rec.semid;
 	seg->nsems = rec.nsems;
+	seg->held = rec.held;
 	seg->set_errno = EIDRM;
 	seg->creator = geteuid();
 	seg->fd = fd;
@@ -400,6 +415,7 @@ smi_keyfile_attach(const char *path, const char *name,
 	seg->semid = j.set == SET_OURS ? kf.rec.semid : -1;
 	seg->set_errno = j.set == SET_HIDDEN ? EACCES : EIDRM;
 	seg->nsems = kf.rec.nsems;
+	seg->held = kf.rec.held;
 	seg->creator = kf.owner;
 	seg->fd = -1;
 	return 0;

@@ -2,12 +2,15 @@
  * record.c - the one line a key file holds, and the key arithmetic.
  *
  *	sharedmem 2 key=0x5300a1b2 shmid=32769 size=1024 pid=4242 boot=BOOT name=data
- *	sharedmem 2 key=0x5300a1b2 shmid=32769 size=1024 pid=4242 semid=7 sems=3 boot=BOOT name=data
+ *	sharedmem 2 key=0x5300a1b2 shmid=32769 size=1024 pid=4242 semid=7 sems=3 held=3 boot=BOOT name=data
  *
  * The second form names the segment's semaphore set, which lives under the
- * same key.  BOOT says which run of the system wrote the line (boot.c); it
- * is left out where the system cannot tell.  The name binds the line to its
- * own key file: a line read under another name is another name's.
+ * same key: sems counts the lock and the counting semaphores, and held
+ * gives the number of the lock's held semaphore, past them (sync.c); sets
+ * made before the lock told of its holder's death have none.  BOOT says
+ * which run of the system wrote the line (boot.c); it is left out where
+ * the system cannot tell.  The name binds the line to its own key file: a
+ * line read under another name is another name's.
  *
  * Version 1, as 0.2 wrote it, has neither boot nor name:
  *
@@ -145,6 +148,10 @@ smi_record_format(char *buf, size_t len, const struct record *rec)
 		put_signed(&l, rec->semid);
 		put_str(&l, " sems=");
 		put_number(&l, rec->nsems, 10, 1);
+		if (rec->held != -1) {
+			put_str(&l, " held=");
+			put_signed(&l, rec->held);
+		}
 	}
 	if (rec->boot[0] != '\0') {
 		put_str(&l, " boot=");
@@ -241,8 +248,8 @@ int
 smi_record_parse(const char *buf, size_t len, struct record *rec)
 {
 	const char *p = buf, *end = buf + len;
-	unsigned long key, shmid = 0, size, pid, semid = 0, nsems = 0;
-	int pending = 0, version;
+	unsigned long key, shmid = 0, size, pid, semid = 0, nsems = 0, held;
+	int pending = 0, version, has_held = 0;
 
 	if (parse_literal(&p, end, MAGIC_V2) == 0)
 		version = 2;
@@ -267,6 +274,13 @@ smi_record_parse(const char *buf, size_t len, struct record *rec)
 	    parse_literal(&p, end, " sems=") == -1 ||
 	    parse_number(&p, end, 10, SEMS_MAX, &nsems) == -1 || nsems == 0))
 		return -1;
+	/* The held semaphore comes past the ones that sems counts. */
+	if (nsems > 0 && parse_literal(&p, end, " held=") == 0) {
+		if (parse_number(&p, end, 10, SEMS_MAX, &held) == -1 ||
+		    held < nsems)
+			return -1;
+		has_held = 1;
+	}
 	rec->boot[0] = rec->name[0] = '\0';
 	if (version == 2) {
 		if (parse_literal(&p, end, " boot=") == 0 &&
@@ -288,5 +302,6 @@ smi_record_parse(const char *buf, size_t len, struct record *rec)
 	rec->pid = (long)pid;
 	rec->semid = nsems == 0 ? -1 : (int)semid;
 	rec->nsems = (unsigned int)nsems;
+	rec->held = has_held ? (int)held : -1;
 	return 0;
 }

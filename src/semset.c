@@ -16,29 +16,30 @@
 #include "internal.h"
 
 /*
- * Makes a set of nsems semaphores at key with permissions mode, and its
- * owner's read and write so that it can set them: the lock free, the
- * counting semaphores at 0.  POSIX leaves the values of a new set
- * unspecified, so they are set here, before the set is recorded anywhere;
- * smi_semset_mode() takes the owner's access away again where mode says so.
- * Returns its id, or -1 with errno (EEXIST: the key is taken).
+ * Makes the set of a segment with nsems semaphores, the lock included, at
+ * key with permissions mode, and its owner's read and write so that it can
+ * set them: the lock free, the counting semaphores at 0, and after them
+ * the lock's held semaphore (SEM_HELD), at 0.  POSIX leaves the values of
+ * a new set unspecified, so they are set here, before the set is recorded
+ * anywhere; smi_semset_mode() takes the owner's access away again where
+ * mode says so.  Returns its id, or -1 with errno (EEXIST: the key is
+ * taken).
  */
 int
 smi_semset_create(key_t key, unsigned int nsems, mode_t mode)
 {
-	unsigned short values[SEMS_MAX];
+	unsigned short values[SEMS_MAX + 1];
 	union semarg arg;
-	unsigned int i;
-	int id, saved;
+	int i, id, saved;
 
 	if (nsems == 0 || nsems > SEMS_MAX)
 		return errno = EINVAL, -1;
-	id = semget(key, (int)nsems, IPC_CREAT | IPC_EXCL | (int)mode |
-	    S_IRUSR | S_IWUSR);
+	id = semget(key, SEM_HELD(nsems) + 1, IPC_CREAT | IPC_EXCL |
+	    (int)mode | S_IRUSR | S_IWUSR);
 	if (id == -1)
 		return -1;
 	values[SEM_LOCK] = 1;
-	for (i = SEM_FIRST; i < nsems; i++)
+	for (i = SEM_FIRST; i <= SEM_HELD(nsems); i++)
 		values[i] = 0;
 	arg.array = values;
 	if (semctl(id, 0, SETALL, arg) == -1) {

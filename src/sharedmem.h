@@ -105,6 +105,11 @@ SHAREDMEM_API const char *sharedmem_name(const sharedmem *shm);
 SHAREDMEM_API key_t sharedmem_key(const sharedmem *shm);
 SHAREDMEM_API int sharedmem_id(const sharedmem *shm);
 
+/* The user who created the segment (shm_perm.cuid), which nobody can
+ * change, unlike the owner of a file: a caller may refuse a name that
+ * another user made.  Cannot fail. */
+SHAREDMEM_API uid_t sharedmem_creator(const sharedmem *shm);
+
 /*
  * What the accessors of a handle return, all at once, for programs in
  * other languages, to which each call costs.  Fields are only ever added
@@ -121,6 +126,7 @@ struct sharedmem_description {
 	int		 semid;		/* sharedmem_semid() */
 	int		 semaphores;	/* sharedmem_semaphores() */
 	key_t		 key;		/* sharedmem_key() */
+	uid_t		 creator;	/* sharedmem_creator() */
 };
 SHAREDMEM_API int sharedmem_describe(const sharedmem *shm,
     struct sharedmem_description *d, size_t size);
@@ -248,27 +254,70 @@ SHAREDMEM_API char *sharedmem_keyfile(const char *name);
 /*
  * The lock, if the segment was created with one: a mutex between
  * processes that the kernel releases when its holder exits or is killed
- * (SEM_UNDO).  A waiter then gets the lock, and may find the data half
- * updated.  sharedmem_lock() waits as long as it takes, signals or not;
+ * (SEM_UNDO).  As a robust mutex, it tells the next to take it so: that
+ * one call, and no other, returns -1 with EOWNERDEAD, holding the lock.
+ * sharedmem_lock() waits as long as it takes, signals or not;
  * sharedmem_timedlock() waits at most timeout (relative).  The waits here
  * and below may poll briefly before they sleep, keeping their CPU busy
  * meanwhile: sharedmem(3), "Polling before sleeping", SHAREDMEM_SPIN.
  * Each returns 0, or -1 with errno:
- *   ENOTSUP    the segment has no lock
- *   EIDRM      the lock was removed, with the segment or by ipcrm(1)
- *   EBUSY      sharedmem_trylock(): the lock is held
- *   ETIMEDOUT  sharedmem_timedlock(): still held after timeout
- *   EPERM      sharedmem_unlock(): the lock is free
- *   EINVAL     shm is NULL, or a bad timeout
- *   EACCES     the segment's mode denies the caller writing
- *   ENOMEM     no memory for the kernel's undo record
- *   ENOSPC     no room left for the kernel's undo record
+ *   EOWNERDEAD       the lock is taken, and its last holder died holding it:
+ *                    repair the data, sharedmem_consistent(), unlock
+ *   ENOTRECOVERABLE  a holder told EOWNERDEAD unlocked without
+ *                    sharedmem_consistent(); until the segment is removed
+ *   ENOTSUP          the segment has no lock
+ *   EIDRM            the lock was removed, with the segment or by ipcrm(1)
+ *   EBUSY            sharedmem_trylock(): the lock is held
+ *   ETIMEDOUT        sharedmem_timedlock(): still held after timeout
+ *   EPERM            sharedmem_unlock(): the lock is free, or held by a
+ *                    program that took it without the library
+ *   EINVAL           shm is NULL, or a bad timeout
+ *   EACCES           the segment's mode denies the caller writing
+ *   ENOMEM           no memory for the kernel's undo record
+ *   ENOSPC           no room left for the kernel's undo record
  */
 SHAREDMEM_API int sharedmem_lock(sharedmem *shm);
 SHAREDMEM_API int sharedmem_trylock(sharedmem *shm);
 SHAREDMEM_API int sharedmem_timedlock(sharedmem *shm,
     const struct timespec *timeout);
 SHAREDMEM_API int sharedmem_unlock(sharedmem *shm);
+
+/*
+ * Declares the data repaired, after a lock call on shm failed with
+ * EOWNERDEAD: the next unlock leaves an ordinary lock.  Returns 0, or -1
+ * with errno:
+ *   EINVAL   shm holds no lock that it took with EOWNERDEAD, or is NULL
+ *   ENOTSUP  the segment has no lock
+ *   EIDRM    the lock was removed, with the segment or by ipcrm(1)
+ */
+SHAREDMEM_API int sharedmem_consistent(sharedmem *shm);
+
+/* How a name's lock stands, as sharedmem_lock_state() finds it. */
+enum sharedmem_lock_state {
+	SHAREDMEM_LOCK_FREE,
+	SHAREDMEM_LOCK_HELD,
+	SHAREDMEM_LOCK_HOLDER_DIED,	/* free; its last holder died holding
+					 * it, and the next to take it gets
+					 * EOWNERDEAD */
+	SHAREDMEM_LOCK_NOT_RECOVERABLE	/* taking it fails with
+					 * ENOTRECOVERABLE */
+};
+
+/*
+ * Looks at the lock of the segment called name, without attaching or
+ * changing anything.  Returns its state, or -1 with errno:
+ *   ENOTSUP       the segment has no lock
+ *   EIDRM         its lock was removed by ipcrm(1), or is not the name's
+ *   ESTALE        a stale name
+ *   ENOENT        no such name, or no key directory
+ *   EINVAL        a bad name, or a key file that is not one
+ *   ENAMETOOLONG  name over SHAREDMEM_NAME_MAX, or a key file path too long
+ *   ENOTDIR       the key directory is not a directory
+ *   EACCES        the key file cannot be read, or the lock is not open to
+ *                 the caller's reading
+ *   ENOMEM        no memory
+ */
+SHAREDMEM_API int sharedmem_lock_state(const char *name);
 
 /*
  * The counting semaphores 0 to sharedmem_semaphores() - 1, for handing

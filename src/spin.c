@@ -81,7 +81,7 @@ static int online_count = -2;
 static int
 cap_from_environment(void)
 {
-	const char *s = getenv("SHAREDMEM_SPIN");
+	const char *s = smi_getenv("SHAREDMEM_SPIN");
 	long v = 0;
 
 	if (s == NULL || *s == '\0')

@@ -196,7 +196,7 @@ empty_dir() {
 
 # keyfile NAME: NAME's key file holds a whole record of NAME.
 keyfile() {
-	grep "^sharedmem 2 key=0x[0-9a-f]* shmid=[0-9]* size=[0-9]* pid=[0-9]*\\( semid=[0-9]* sems=[0-9]*\\)\\{0,1\\}\\( boot=[^ ]*\\)\\{0,1\\} name=$1\$" \
+	grep "^sharedmem 2 key=0x[0-9a-f]* shmid=[0-9]* size=[0-9]* pid=[0-9]*\\( semid=[0-9]* sems=[0-9]*\\( held=[0-9]*\\)\\{0,1\\}\\)\\{0,1\\}\\( boot=[^ ]*\\)\\{0,1\\} name=$1\$" \
 	    "$dir/sharedmem.$1" >/dev/null 2>&1
 }
 

@@ -164,11 +164,12 @@ test_dead_holder(void)
 	if (kill(pid, SIGKILL) == -1)
 		bail_out("kill: %s", strerror(errno));
 	ok(wait_child(pid) == 128 + SIGKILL, "the holder is killed holding it");
-	ok(sharedmem_timedlock(shm, &five) == 0,
-	    "a waiter gets the lock its killed holder held");
+	FAILS_WITH(sharedmem_timedlock(shm, &five), EOWNERDEAD,
+	    "a waiter gets the lock its killed holder held, and is told so");
 	ok(memcmp(buf, "half", 4) == 0 && buf[4] == '\0',
 	    "and finds the data as the holder left it, half updated");
-	ok(sharedmem_unlock(shm) == 0, "and can give it back");
+	ok(sharedmem_consistent(shm) == 0 && sharedmem_unlock(shm) == 0,
+	    "and can declare it consistent and give it back");
 	sharedmem_unlink(shm);
 	sharedmem_close(shm);
 }

@@ -2,7 +2,9 @@
  * lock_from_perl.c - the lock of a name, shared with a program that knows
  * only sharedmem(7): the Perl program printed there, taken from the page
  * as it stands, holds the lock against the library, gives it back, loses
- * it to the kernel when killed, and refuses a name without one.
+ * it to the kernel when killed, with word of its death to the library's
+ * next lock; is told itself when the library's holder died, and leaves
+ * an ordinary lock after it; and refuses a name without one.
  */
 #include <config.h>
 
@@ -85,14 +87,43 @@ start(const char *name, int *in, FILE **out)
 	return pid;
 }
 
-/* Whether the program said it holds the lock. */
+/* Whether the program said it holds the lock, and that its holder died
+ * (died) or not. */
 static int
-locked(FILE *out)
+locked(FILE *out, int died)
 {
 	char line[64];
 
 	return fgets(line, sizeof(line), out) != NULL &&
-	    strcmp(line, "locked\n") == 0;
+	    strcmp(line, died ? "locked; its holder died\n" : "locked\n") == 0;
+}
+
+/* A child that takes the lock of name through the library and is killed
+ * holding it. */
+static void
+killed_holder(const char *name)
+{
+	int ready[2];
+	char c;
+	pid_t pid;
+
+	if (pipe(ready) == -1)
+		bail_out("pipe: %s", strerror(errno));
+	if ((pid = fork_or_bail()) == 0) {
+		sharedmem *shm = sharedmem_attach(name);
+
+		if (shm == NULL || sharedmem_trylock(shm) == -1 ||
+		    write(ready[1], "h", 1) != 1)
+			_exit(3);
+		for (;;)
+			pause();
+	}
+	(void)close(ready[1]);
+	if (read(ready[0], &c, 1) != 1)
+		bail_out("the library's holder did not take the lock");
+	(void)close(ready[0]);
+	(void)kill(pid, SIGKILL);
+	(void)wait_child(pid);
 }
 
 int
@@ -110,7 +141,7 @@ main(void)
 		skip_all("no Perl with IPC::Semaphore");
 	snprintf(page, sizeof(page), "%s/doc/sharedmem.7",
 	    srcdir != NULL ? srcdir : ".");
-	plan(9);
+	plan(12);
 	ok(extract(page) == 0, "sharedmem(7) prints a Perl program that "
 	    "takes a name's lock");
 	if ((shm = sharedmem_open("jobs", SHAREDMEM_CREATE | SHAREDMEM_LOCK |
@@ -118,7 +149,7 @@ main(void)
 		bail_out("create: %s", strerror(errno));
 
 	pid = start("jobs", &in, &out);
-	ok(locked(out), "the program takes the lock");
+	ok(locked(out, 0), "the program takes the lock");
 	FAILS_WITH(sharedmem_trylock(shm), EBUSY, "the library's trylock "
 	    "while the program holds it");
 	(void)close(in);
@@ -131,14 +162,28 @@ main(void)
 	 * library lets go. */
 	pid = start("jobs", &in, &out);
 	(void)nanosleep(&tenth, NULL);
-	ok(sharedmem_unlock(shm) == 0 && locked(out), "the program waits "
+	ok(sharedmem_unlock(shm) == 0 && locked(out, 0), "the program waits "
 	    "while the library holds the lock, and takes it when given back");
 	(void)kill(pid, SIGKILL);
 	(void)close(in);
 	(void)wait_child(pid);
 	(void)fclose(out);
-	ok(sharedmem_trylock(shm) == 0 && sharedmem_unlock(shm) == 0,
-	    "killed while holding it, the program leaves the lock free");
+	FAILS_WITH(sharedmem_trylock(shm), EOWNERDEAD, "killed while holding "
+	    "it, the program leaves the lock to the library, with word of its "
+	    "death");
+	ok(sharedmem_consistent(shm) == 0 && sharedmem_unlock(shm) == 0,
+	    "... which gives it back repaired");
+
+	killed_holder("jobs");
+	pid = start("jobs", &in, &out);
+	ok(locked(out, 1), "the library's holder killed, the program takes "
+	    "the lock and is told so");
+	(void)close(in);
+	st = wait_child(pid);
+	(void)fclose(out);
+	ok(st == 0 && sharedmem_trylock(shm) == 0 &&
+	    sharedmem_unlock(shm) == 0, "... and leaves an ordinary lock when "
+	    "it gives it back");
 
 	if ((plain = sharedmem_create("plain", 64)) == NULL)
 		bail_out("create: %s", strerror(errno));

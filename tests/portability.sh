@@ -25,7 +25,9 @@
 #   fallbacks the portable ways round where this system has a better one:
 #             no renameat2() (publish by link(2), take over a private
 #             file), no segment key in IPC_STAT (shmget() asks), no
-#             compiler atomics (nothing kept per process, no polling)
+#             compiler atomics (nothing kept per process, no polling), no
+#             semtimedop() (timed waits poll), no secure_getenv() (the
+#             real and effective ids compared)
 #   limits    inside a private IPC namespace with macOS's limits: 4 MiB a
 #             segment (kernel.shmmax), 32 segments (kernel.shmmni)
 #   bmake     BSD make: a release tarball made with it, then built,
@@ -190,6 +192,8 @@ setup() {
 		cc=gcc confargs="ac_cv_func_renameat2=no"
 		confargs="$confargs ac_cv_member_struct_ipc_perm___key=no"
 		confargs="$confargs sharedmem_cv_atomic_builtins=no"
+		confargs="$confargs ac_cv_func_semtimedop=no"
+		confargs="$confargs ac_cv_func_secure_getenv=no"
 		;;
 	limits)
 		test "$(id -u)" -eq 0 || { echo "needs root for its sysctls"; return 1; }

@@ -35,7 +35,7 @@ else:
     import sharedmem
     from sharedmem import SharedMemory
 
-PLAN = 102
+PLAN = 121
 
 
 def create(name, size, **kwargs):
@@ -581,10 +581,11 @@ def test_ours_lock():
     check_raises('unlock of a free lock: PermissionError', PermissionError,
                  shm.unlock, code=errno.EPERM)
 
-    def holds_and_dies():
-        return 0 if SharedMemory(name).trylock() else 1
-    ok(in_child(holds_and_dies) == 0 and shm.trylock() is True,
-       'the kernel gives the lock back when its holder exits')
+    def holds_and_leaves():
+        other = SharedMemory(name)
+        return 0 if other.trylock() and other.unlock() is None else 1
+    ok(in_child(holds_and_leaves) == 0 and shm.trylock() is True,
+       'the lock of a process that gave it back and exited is free')
     shm.unlock()
     shm.lock()
     pid = os.fork()
@@ -659,6 +660,49 @@ def test_ours_lock():
                  name, create=True, size=64, semaphores=33)
 
 
+def test_ours_owner_dead():
+    """The three outcomes of a lock whose holder died, in Python's idiom:
+    OwnerDeadError holding the lock, consistent(), and ENOTRECOVERABLE."""
+    name = fresh('robust')
+    shm = create(name, 64, lock=True, semaphores=1)
+
+    def holds_and_dies():
+        return 0 if SharedMemory(name).trylock() else 1
+    for call, args in (('trylock', ()), ('lock', ()), ('timedlock', (5,))):
+        ok(in_child(holds_and_dies) == 0, 'a process takes the lock and '
+           'exits holding it')
+        e = raises(sharedmem.OwnerDeadError, getattr(shm, call), *args)
+        ok(isinstance(e, OSError) and e.errno == errno.EOWNERDEAD and
+           e.filename == name,
+           '%s() then raises OwnerDeadError, an OSError EOWNERDEAD' % call,
+           'got %r' % (e,))
+        ok(in_child(lambda: 0 if SharedMemory(name).trylock() is False
+                    else 1) == 0, '...holding the lock')
+        shm.consistent()
+        shm.unlock()
+        ok(shm.trylock() is True and shm.unlock() is None,
+           '...and consistent(), unlock() leave an ordinary lock')
+    check_raises('consistent() without OwnerDeadError: OSError EINVAL',
+                 OSError, shm.consistent, code=errno.EINVAL)
+    ok(in_child(holds_and_dies) == 0 and
+       raises(sharedmem.OwnerDeadError, shm.lock) is not None,
+       'a death again: OwnerDeadError again')
+    shm.unlock()
+    check_raises('unlock() without consistent(): the next lock() raises '
+                 'OSError ENOTRECOVERABLE', OSError, shm.lock,
+                 code=errno.ENOTRECOVERABLE)
+    check_raises('...and so does trylock()', OSError, shm.trylock,
+                 code=errno.ENOTRECOVERABLE)
+    ok(shm.creator == os.geteuid(), 'creator is the uid that made it',
+       shm.creator)
+    ok(SharedMemory(name).creator == os.geteuid(),
+       '...in a handle that attached it too')
+    shm.unlink()
+    shm.close()
+    check_raises('creator of a closed handle: ValueError', ValueError,
+                 getattr, shm, 'creator')
+
+
 def test_ours_library():
     here = os.path.dirname(os.path.abspath(sharedmem.__file__))
     top = os.path.dirname(here)
@@ -701,6 +745,7 @@ def tests():
     ours('an ndarray over buf', test_ours_ndarray)
     ours('prefault and huge pages', test_ours_pages)
     ours('the lock and the semaphores', test_ours_lock)
+    ours('a lock whose holder died', test_ours_owner_dead)
     ours('finding the library', test_ours_library)
 
 

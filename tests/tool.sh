@@ -783,6 +783,33 @@ run stat L
 check "stat shows a lock and 2 counting semaphores" \
     eval 'worked && field semaphores | grep "^semid [0-9]*: a lock and 2 counting semaphores\$" >/dev/null'
 semid=$(field semaphores | sed 's/^semid \([0-9]*\):.*/\1/')
+check "stat shows the lock free" eval 'test "$(field lock)" = free'
+run ls
+check "ls shows the lock free in the status column" \
+    eval 'worked && test "$(row L | cut -d" " -f8-)" = "lock free"'
+if $have_sysv_perl; then
+	# The lock's semaphores set by hand, to each state of sharedmem(7):
+	# semaphore 0, 1 while free, and the held one, which held= numbers.
+	held=$(sed -n 's/.* held=\([0-9]*\) .*/\1/p' "$dir/sharedmem.L")
+	for state in "0 1 held" "1 1 holder died" "1 2 not recoverable" \
+	    "0 2 not recoverable" "1 0 free"; do
+		set -- $state
+		perl -MIPC::SysV=SETVAL -e '
+		    semctl($ARGV[0], 0, SETVAL, $ARGV[1]) &&
+		    semctl($ARGV[0], $ARGV[2], SETVAL, $ARGV[3]) or die "$!\n"' \
+		    "$semid" "$1" "${held:-?}" "$2"
+		values="$1 $2"
+		shift 2
+		words=$*
+		run ls
+		check "ls: semaphore 0 at ${values% *}, the held one at ${values#* }: lock $words" \
+		    eval 'worked && test "$(row L | cut -d" " -f8-)" = "lock $words"'
+		run stat L
+		check "... and stat" eval 'worked && test "$(field lock)" = "$words"'
+	done
+else
+	skip "ls and stat show each state of the lock" "no Perl with IPC::SysV"
+fi
 run key L
 lkey=$(cat "$tmp/out")
 if $have_ipcs; then
@@ -795,7 +822,11 @@ if $have_ipcrm; then
 	ipcrm -s "$semid"
 	run stat L
 	check "stat, once ipcrm removed the set: recorded, and not there" \
-	    eval 'worked && test "$(field semaphores)" = "semid $semid: a lock and 2 counting semaphores (not there: gone, or not open to you)"'
+	    eval 'worked && test "$(field semaphores)" = "semid $semid: a lock and 2 counting semaphores (not there: gone, or not open to you)" &&
+	    test "$(field lock)" = removed'
+	run ls
+	check "... and ls: lock removed" \
+	    eval 'worked && test "$(row L | cut -d" " -f8-)" = "lock removed"'
 else
 	skip "stat of a name whose set was removed" "no ipcrm"
 fi

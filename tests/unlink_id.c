@@ -133,7 +133,8 @@ test_describe(void)
 	    d.addr == sharedmem_buf(shm) && d.size == 2048 &&
 	    d.name == sharedmem_name(shm) && strcmp(d.name, "described") == 0 &&
 	    d.shmid == sharedmem_id(shm) && d.semid == sharedmem_semid(shm) &&
-	    d.semaphores == 3 && d.key == sharedmem_key(shm),
+	    d.semaphores == 3 && d.key == sharedmem_key(shm) &&
+	    d.creator == sharedmem_creator(shm) && d.creator == geteuid(),
 	    "describe gives what the accessors give");
 	memset(&d, 0xa5, sizeof(d));
 	ok(sharedmem_describe(shm, &d, offsetof(struct sharedmem_description,

@@ -17,14 +17,16 @@
 #include "sharedmem.h"
 #include "cli.h"
 
-/* A name as the library judges it, and its segment as the kernel shows
- * it where it is live. */
+/* A name as the library judges it, its segment as the kernel shows it
+ * where it is live, and its lock as the library finds it. */
 struct entry {
 	const char		*name;
 	int			 err;	/* sharedmem_inspect() failed so */
 	struct sharedmem_info	 info;
 	int			 seen;	/* ds filled in */
 	struct shmid_ds		 ds;
+	int			 lock;	/* sharedmem_lock_state(), or -1 */
+	int			 lock_err;	/* and why not */
 };
 
 static void
@@ -36,6 +38,8 @@ inspect(const char *name, struct entry *e)
 		e->err = errno;
 		return;
 	}
+	e->lock = -1;
+	e->lock_err = ENOTSUP;
 	if (e->info.state != SHAREDMEM_LIVE)
 		return;
 	if (shmctl(e->info.shmid, IPC_STAT, &e->ds) == 0)
@@ -44,6 +48,37 @@ inspect(const char *name, struct entry *e)
 		e->info.state = SHAREDMEM_GONE;	/* removed since */
 	else
 		e->info.state = SHAREDMEM_HIDDEN;
+	if (e->seen && e->info.semid != -1 &&
+	    (e->lock = sharedmem_lock_state(name)) == -1)
+		e->lock_err = errno;
+}
+
+/* How a live name's lock stands, in a few words; "" for no lock. */
+static const char *
+lock_words(const struct entry *e)
+{
+	switch (e->lock) {
+	case SHAREDMEM_LOCK_FREE:
+		return "free";
+	case SHAREDMEM_LOCK_HELD:
+		return "held";
+	case SHAREDMEM_LOCK_HOLDER_DIED:
+		return "holder died";
+	case SHAREDMEM_LOCK_NOT_RECOVERABLE:
+		return "not recoverable";
+	}
+	switch (e->lock_err) {
+	case ENOTSUP:
+		return "";
+	case EIDRM:
+		return "removed";
+	case EACCES:
+		return "not readable";
+	case ESTALE:
+	case ENOENT:
+		return "gone";
+	}
+	return strerror(e->lock_err);
 }
 
 /* A key as ipcs(1) prints it: a 32-bit key_t through unsigned, in hex. */
@@ -97,8 +132,9 @@ struct row {
 	char		 cell[NCOLUMNS][CELL];
 };
 
-/* What ls shows in the status column of a name it cannot describe as
- * ipcs would; buf holds the words where they are made. */
+/* What ls shows in the status column: why a name cannot be described as
+ * ipcs would, or how the lock of a live one stands; buf holds the words
+ * where they are made. */
 static const char *
 trouble(const struct entry *e, char *buf, size_t len)
 {
@@ -117,7 +153,10 @@ trouble(const struct entry *e, char *buf, size_t len)
 	}
 	switch (e->info.state) {
 	case SHAREDMEM_LIVE:
-		return "";
+		if (*lock_words(e) == '\0')
+			return "";
+		(void)snprintf(buf, len, "lock %s", lock_words(e));
+		return buf;
 	case SHAREDMEM_HIDDEN:
 		return "segment not readable";
 	case SHAREDMEM_GONE:
@@ -336,6 +375,8 @@ cmd_stat(struct cli *cli)
 	printf("%-*s%lu\n", LABEL, "size:", (unsigned long)ds->shm_segsz);
 	printf("%-*s%lu\n", LABEL, "attached:", (unsigned long)ds->shm_nattch);
 	print_semaphores(in);
+	if (*lock_words(&e) != '\0')
+		printf("%-*s%s\n", LABEL, "lock:", lock_words(&e));
 	print_user("owner:", ds->shm_perm.uid);
 	print_group("group:", ds->shm_perm.gid);
 	print_user("creator:", ds->shm_perm.cuid);

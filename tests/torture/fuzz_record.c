@@ -35,6 +35,7 @@ same(const struct record *a, const struct record *b)
 	return smi_key_bits(a->key) == smi_key_bits(b->key) &&
 	    a->shmid == b->shmid && a->size == b->size && a->pid == b->pid &&
 	    a->semid == b->semid && a->nsems == b->nsems &&
+	    a->held == b->held &&
 	    strcmp(a->boot, b->boot) == 0 && strcmp(a->name, b->name) == 0;
 }
 
@@ -107,7 +108,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    smi_key_bits(rec.key) == 0 ||
 		    smi_key_bits(rec.key) == smi_key_bits((key_t)-1) ||
 		    (rec.version == 2) != (rec.name[0] != '\0') ||
-		    (rec.nsems == 0) != (rec.semid == -1))
+		    (rec.nsems == 0) != (rec.semid == -1) ||
+		    (rec.held != -1 && (rec.nsems == 0 ||
+		    (unsigned int)rec.held < rec.nsems)))
 			fail("record_parse takes a record it must not", &rec);
 		if (rec.version == 1)
 			strcpy(rec.name, "x");
@@ -134,9 +137,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rec.version = 2;
 	rec.semid = -1;
 	rec.nsems = 0;
+	rec.held = -1;
 	if (at < size && data[at] % 2 == 1 && rec.shmid != -1) {
 		rec.semid = rec.shmid;
 		rec.nsems = 1U + data[at] % SEMS_MAX;
+		if (data[at] % 4 == 3)
+			rec.held = SEM_HELD(rec.nsems);
 	}
 	if (at < size)
 		at++;

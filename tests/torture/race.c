@@ -73,8 +73,8 @@ race_rnd(void)
 }
 
 /* Apart in each process, and from run to run. */
-static void
-seed(void)
+void
+race_seed(void)
 {
 	rng = (uint64_t)getpid() * UINT64_C(0x9E3779B97F4A7C15) ^
 	    (uint64_t)time(NULL);
@@ -128,7 +128,7 @@ race_spawn(unsigned int alarm_seconds)
 			_exit(98);
 		alarm(alarm_seconds);
 		memset(race_count, 0, sizeof(race_count));
-		seed();
+		race_seed();
 	}
 	return pid;
 }

@@ -59,8 +59,11 @@ double	race_torture_seconds(double def);
  * is from min to max. */
 long	race_env_number(const char *var, long def, long min, long max);
 
-/* A random number: xorshift64*, cheap, seeded apart in each racer. */
+/* A random number: xorshift64*, cheap, seeded apart in each racer; and
+ * the seeding, apart from other processes and runs, for a process that
+ * race_spawn() did not make. */
 uint64_t race_rnd(void);
+void	race_seed(void);
 /* Counts an anomaly, and describes the first few in one write each, so
  * that the lines of the racers do not mix. */
 void	race_anomaly(const char *, ...) TAP_PRINTF(1, 2);
