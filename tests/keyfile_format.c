@@ -115,6 +115,19 @@ copy_keyfile(const char *src, const char *name)
 		bail_out("%s: %s", keyfile(name), strerror(errno));
 }
 
+/* Puts line as name's key file, in place of what is there. */
+static void
+copy_line(const char *name, const char *line)
+{
+	char tmp[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s/line.tmp", sharedmem_dir());
+	if ((f = fopen(tmp, "w")) == NULL || fputs(line, f) == EOF ||
+	    fclose(f) != 0 || rename(tmp, keyfile(name)) == -1)
+		bail_out("%s: %s", tmp, strerror(errno));
+}
+
 /* The record of name's key file, parsed by the library's parser. */
 static int
 parse(const char *name, struct record *rec)
@@ -284,12 +297,13 @@ main(void)
 {
 	const char *top = getenv("top_srcdir");
 	sharedmem *plain, *locked, *again;
+	char got[1024];
 	int i;
 
 	if (top == NULL)
 		top = ".";
 	load_fixtures(top);
-	plan(3 * nfixtures + 9);
+	plan(3 * nfixtures + 11);
 	make_reader();
 	for (i = 0; i < nfixtures; i++)
 		test_fixture(&fixtures[i], top);
@@ -313,7 +327,21 @@ main(void)
 	test_new(again, "a later release's key file");
 	ok(sharedmem_unlink(again) == 0 && sharedmem_close(again) == 0,
 	    "the library unlinks the name through that key file");
-	ok(sharedmem_unlink(plain) == 0 && sharedmem_close(plain) == 0 &&
-	    unlink(reader) == 0, "the names and the reader go");
+
+	ok(sharedmem_unlink(plain) == 0 && sharedmem_close(plain) == 0,
+	    "the other name goes");
+
+	/* A version that no reader here knows. */
+	copy_line("future", "sharedmem 3 key=0x5300a1b2 shmid=1 size=1024 "
+	    "pid=1 name=future\n");
+	if (have_perl) {
+		perl_reads("future", got, sizeof(got));
+		ok(strcmp(got, "(refused)\n") == 0, "the sub keyfile of the "
+		    "page's Perl program refuses a line of a version it does "
+		    "not know");
+	} else
+		skip(1, "no perl");
+	ok(unlink(keyfile("future")) == 0 && unlink(reader) == 0,
+	    "the file and the reader go");
 	return exit_status();
 }
