@@ -201,7 +201,7 @@ gc_keyfile(struct gc *gc, const char *path, const char *name,
 		if (gc->flags & SHAREDMEM_GC_DRYRUN)
 			r = 0;
 		else
-			r = smi_keyfile_remove(path, name);
+			r = smi_keyfile_remove(path, name, -1);
 		found(gc, SHAREDMEM_ORPHAN, file, kf.rec.shmid,
 		    r == 0 ? 0 : errno);
 		return;

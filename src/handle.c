@@ -218,8 +218,10 @@ sharedmem_unlink(sharedmem *shm)
 	return smi_keyfile_unlink(shm->path, shm->name, &shm->seg);
 }
 
-int
-sharedmem_remove(const char *name)
+/* Removes name and its segment; only while it names the segment shmid,
+ * unless shmid is -1. */
+static int
+remove_named(const char *name, int shmid)
 {
 	char *path;
 	size_t name_at;
@@ -227,11 +229,50 @@ sharedmem_remove(const char *name)
 
 	if ((path = keyfile_of(name, &name_at)) == NULL)
 		return -1;
-	r = smi_keyfile_remove(path, path + name_at);
+	r = smi_keyfile_remove(path, path + name_at, shmid);
 	err = errno;
 	free(path);
 	errno = err;
 	return r;
+}
+
+int
+sharedmem_remove(const char *name)
+{
+	return remove_named(name, -1);
+}
+
+int
+sharedmem_unlink_id(const char *name, int shmid)
+{
+	if (shmid < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return remove_named(name, shmid);
+}
+
+int
+sharedmem_describe(const sharedmem *shm, struct sharedmem_description *d,
+    size_t size)
+{
+	struct sharedmem_description all;
+
+	if (shm == NULL || d == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	all.addr = shm->seg.addr;
+	all.size = shm->seg.size;
+	all.name = shm->name;
+	all.shmid = shm->seg.id;
+	all.semid = shm->seg.semid;
+	all.semaphores = sharedmem_semaphores(shm);
+	all.key = shm->seg.key;
+	/* A caller built against an older header gets the fields it
+	 * knows, and no more. */
+	memcpy(d, &all, size < sizeof(all) ? size : sizeof(all));
+	return 0;
 }
 
 char *

@@ -150,10 +150,13 @@ int		 smi_name_check(const char *, const char **);
 char		*smi_keyfile_path(const char *, const char *, size_t *);
 char		*smi_private_path(const char *, const char *, long);
 void		 smi_private_draw(char *);
+void		 smi_private_template(char *);
 void		 smi_name_random(char *, unsigned int);
 
-/* record.c */
+/* record.c; smi_format_decimal() writes into SMI_DECIMAL_MAX bytes. */
+#define SMI_DECIMAL_MAX	(3 * sizeof(unsigned long) + 1)
 int		 smi_record_format(char *, size_t, const struct record *);
+size_t		 smi_format_decimal(char *, unsigned long);
 int		 smi_record_parse(const char *, size_t, struct record *);
 unsigned long	 smi_key_bits(key_t);
 key_t		 smi_key_next(key_t, unsigned long);
@@ -201,7 +204,7 @@ int		 smi_keyfile_attach(const char *, const char *,
 		    const struct segopts *, struct segment *);
 int		 smi_keyfile_unlink(const char *, const char *,
 		    const struct segment *);
-int		 smi_keyfile_remove(const char *, const char *);
+int		 smi_keyfile_remove(const char *, const char *, int);
 int		 smi_keyfile_inspect(const char *, const char *, struct keyfile *,
 		    struct judgement *);
 

@@ -132,7 +132,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -277,7 +276,7 @@ smi_keyfile_create(const char *path, const char *name,
     const struct segopts *opts, struct segment *seg)
 {
 	struct record rec;
-	char boot[BOOT_MAX + 1];
+	const char *id;
 	size_t reclen = 0;
 	void *addr = (void *)-1;
 	char *tmp;
@@ -290,8 +289,11 @@ smi_keyfile_create(const char *path, const char *name,
 	rec.size = (unsigned long)opts->size;
 	rec.semid = -1;
 	rec.nsems = 0;
-	(void)snprintf(rec.boot, sizeof(rec.boot), "%s", smi_boot_identity(boot));
-	(void)snprintf(rec.name, sizeof(rec.name), "%s", name);
+	/* Both fit: identities are at most BOOT_MAX bytes, and the name
+	 * was checked. */
+	id = smi_boot_identity(rec.boot);
+	memmove(rec.boot, id, strlen(id) + 1);
+	memcpy(rec.name, name, strlen(name) + 1);
 	if ((tmp = smi_private_path(path, name, rec.pid)) == NULL)
 		return -1;
 	if ((fd = smi_private_make(tmp, keyfile_mode(opts->mode))) == -1) {
@@ -427,7 +429,8 @@ smi_keyfile_unlink(const char *path, const char *name,
 		 * whether the name still has it is left to see. */
 		if (kept_keyfile(seg->fd, &kf, &j) == -1)
 			return -1;
-		r = smi_discard(path, name, &kf, &j);
+		/* Without a link it is at no name: removed already. */
+		r = kf.nlink == 0 ? 0 : smi_discard(path, name, &kf, &j);
 	} else {
 		/* Nothing there that this handle's creator could have
 		 * written: the name was removed already. */
@@ -452,9 +455,10 @@ smi_keyfile_unlink(const char *path, const char *name,
 	return 0;
 }
 
-/* Removes name, whose key file is path, and its segment. */
+/* Removes name, whose key file is path, and its segment; only while the
+ * name records the segment shmid, unless shmid is -1. */
 int
-smi_keyfile_remove(const char *path, const char *name)
+smi_keyfile_remove(const char *path, const char *name, int shmid)
 {
 	struct keyfile kf;
 	struct judgement j;
@@ -462,6 +466,10 @@ smi_keyfile_remove(const char *path, const char *name)
 
 	if ((fd = smi_keyfile_load(path, name, &kf, &j)) == -1)
 		return -1;
+	if (shmid != -1 && kf.rec.shmid != shmid) {
+		(void)close(fd);	/* only read */
+		return errno = ENOENT, -1;
+	}
 	stale = smi_judge_stale(j.state);
 	if (stale && !smi_may_remove(&kf)) {
 		(void)close(fd);	/* only read */

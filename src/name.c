@@ -4,11 +4,13 @@
 #include <config.h>
 
 #include <sys/types.h>
+#ifdef HAVE_SYS_RANDOM_H
+#include <sys/random.h>
+#endif
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -115,21 +117,33 @@ smi_entry_kind(const char *entry, const char **name, long *pid)
 char *
 smi_private_path(const char *path, const char *name, long pid)
 {
-	int dirlen = (int)(name - path) - (int)sizeof(KEYFILE_PREFIX);
-	size_t len = (size_t)dirlen + sizeof("/" PRIVATE_PREFIX "-XXXXXX") + 24;
-	char *tmp;
+	size_t dirlen = (size_t)(name - path) - (sizeof(KEYFILE_PREFIX) - 1);
+	char digits[SMI_DECIMAL_MAX], *tmp, *p;
+	size_t n = smi_format_decimal(digits, (unsigned long)pid);
 
-	if ((tmp = malloc(len)) == NULL)
+	if ((tmp = malloc(dirlen + sizeof(PRIVATE_PREFIX) + n +
+	    sizeof("-XXXXXX"))) == NULL)
 		return NULL;
-	(void)snprintf(tmp, len, "%.*s/" PRIVATE_PREFIX "%ld-XXXXXX", dirlen,
-	    path, pid);
+	/* The directory with its '/', the prefix, the pid, the tail. */
+	memcpy(tmp, path, dirlen);
+	p = tmp + dirlen;
+	memcpy(p, PRIVATE_PREFIX, sizeof(PRIVATE_PREFIX) - 1);
+	p += sizeof(PRIVATE_PREFIX) - 1;
+	memcpy(p, digits, n);
+	memcpy(p + n, "-XXXXXX", sizeof("-XXXXXX"));
 	return tmp;
 }
 
+/* The six characters that end a private path: XXXXXX for mkstemp(3), or
+ * what smi_private_draw() put there. */
+#define PRIVATE_TAIL	6
+
 /*
  * Fills the XXXXXX that end the private path tmp with characters that
- * differ from one call to the next, for a rename to a name that nothing
- * has: a clash makes the caller draw again.
+ * differ from one call to the next in this process, for a rename to a
+ * name that nothing has.  The path holds the pid, so only this process
+ * can clash with itself, in a thread, or a dead process of the same pid
+ * with what it left behind: the caller then draws again.
  */
 void
 smi_private_draw(char *tmp)
@@ -137,8 +151,8 @@ smi_private_draw(char *tmp)
 	static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "abcdefghijklmnopqrstuvwxyz0123456789";
 	static unsigned long draws;
-	char *x = tmp + strlen(tmp) - 6;
-	unsigned long n, bits;
+	char *x = tmp + strlen(tmp) - PRIVATE_TAIL;
+	unsigned long n;
 	int i;
 
 #ifdef HAVE_ATOMIC_BUILTINS
@@ -147,14 +161,20 @@ smi_private_draw(char *tmp)
 	/* Threads may draw the same number: their renames then clash. */
 	n = ++draws;
 #endif
-	bits = n * 2654435761UL ^ (unsigned long)clock() ^
-	    ((unsigned long)time(NULL) << 7);
-	for (i = 0; i < 6; i++) {
-		x[i] = chars[bits % (sizeof(chars) - 1)];
-		bits /= sizeof(chars) - 1;
-		if (bits == 0)
-			bits = n * 40503UL + (unsigned long)i;
+	/* Spread, so that the names of one process do not share a prefix. */
+	n *= 2654435761UL;
+	for (i = 0; i < PRIVATE_TAIL; i++) {
+		x[i] = chars[n % (sizeof(chars) - 1)];
+		n /= sizeof(chars) - 1;
 	}
+}
+
+/* Makes the private path tmp, drawn or not, a template for mkstemp(3)
+ * again. */
+void
+smi_private_template(char *tmp)
+{
+	memset(tmp + strlen(tmp) - PRIVATE_TAIL, 'X', PRIVATE_TAIL);
 }
 
 /*
@@ -174,12 +194,17 @@ smi_name_random(char *buf, unsigned int draw)
 	size_t i;
 	int fd;
 
-	if ((fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)) != -1) {
+#ifdef HAVE_GETENTROPY
+	if (getentropy(bytes, sizeof(bytes)) == 0)
+		got = (ssize_t)sizeof(bytes);
+#endif
+	if (got == -1 &&
+	    (fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)) != -1) {
 		got = read(fd, bytes, sizeof(bytes));
 		(void)close(fd);	/* read-only: nothing to lose */
 	}
 	if (got != (ssize_t)sizeof(bytes)) {
-		/* No /dev/urandom: mix what differs between draws. */
+		/* No source of randomness: mix what differs between draws. */
 		mix = (unsigned long)time(NULL) ^ (unsigned long)clock() ^
 		    ((unsigned long)getpid() << 16) ^ draw;
 		mix *= 2654435761UL;

@@ -36,7 +36,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
@@ -98,25 +97,110 @@ smi_key_next(key_t key, unsigned long step)
 	return key_from_bits(bits);
 }
 
+/* A line being written into a buffer: next, end, and whether all fitted.
+ * Records are written on every create, so without snprintf(), whose
+ * format parsing costs as much as the rest of the line. */
+struct line {
+	char	*p;
+	char	*end;
+	int	 full;
+};
+
+static void
+put_bytes(struct line *l, const char *s, size_t n)
+{
+	if (l->full || (size_t)(l->end - l->p) < n) {
+		l->full = 1;
+		return;
+	}
+	memcpy(l->p, s, n);
+	l->p += n;
+}
+
+static void
+put_str(struct line *l, const char *s)
+{
+	put_bytes(l, s, strlen(s));
+}
+
+/* v in base 10 or 16, at least width digits. */
+static void
+put_number(struct line *l, unsigned long v, unsigned int base, int width)
+{
+	char digits[CHAR_BIT * sizeof(unsigned long)];
+	char *d = digits + sizeof(digits);
+
+	do {
+		*--d = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v != 0 || digits + sizeof(digits) - d < width);
+	put_bytes(l, d, (size_t)(digits + sizeof(digits) - d));
+}
+
+static void
+put_signed(struct line *l, long v)
+{
+	if (v < 0) {
+		put_bytes(l, "-", 1);
+		put_number(l, 0UL - (unsigned long)v, 10, 1);
+	} else
+		put_number(l, (unsigned long)v, 10, 1);
+}
+
 /* Writes rec as a line of the current version into buf; returns its
  * length, or -1 if it does not fit. */
 int
 smi_record_format(char *buf, size_t len, const struct record *rec)
 {
-	char sems[48] = "", boot[sizeof(rec->boot) + 8] = "";
-	int n;
+	struct line l;
 
-	if (rec->nsems > 0)
-		(void)snprintf(sems, sizeof(sems), " semid=%d sems=%u",
-		    rec->semid, rec->nsems);
-	if (rec->boot[0] != '\0')
-		(void)snprintf(boot, sizeof(boot), " boot=%s", rec->boot);
-	n = snprintf(buf, len, "sharedmem %d key=0x%08lx shmid=%d size=%lu "
-	    "pid=%ld%s%s name=%s\n", RECORD_VERSION, smi_key_bits(rec->key),
-	    rec->shmid, rec->size, rec->pid, sems, boot, rec->name);
-	if (n < 0 || (size_t)n >= len)
+	l.p = buf;
+	l.end = buf + len;
+	l.full = 0;
+	put_str(&l, "sharedmem ");
+	put_number(&l, RECORD_VERSION, 10, 1);
+	put_str(&l, " key=0x");
+	put_number(&l, smi_key_bits(rec->key), 16, 8);
+	put_str(&l, " shmid=");
+	put_signed(&l, rec->shmid);
+	put_str(&l, " size=");
+	put_number(&l, rec->size, 10, 1);
+	put_str(&l, " pid=");
+	put_signed(&l, rec->pid);
+	if (rec->nsems > 0) {
+		put_str(&l, " semid=");
+		put_signed(&l, rec->semid);
+		put_str(&l, " sems=");
+		put_number(&l, rec->nsems, 10, 1);
+	}
+	if (rec->boot[0] != '\0') {
+		put_str(&l, " boot=");
+		put_str(&l, rec->boot);
+	}
+	put_str(&l, " name=");
+	put_str(&l, rec->name);
+	put_bytes(&l, "\n", 1);
+	/* Room for the NUL that snprintf() would have written, as callers
+	 * size their buffers for it. */
+	if (l.full || l.p == l.end)
 		return -1;
-	return n;
+	*l.p = '\0';
+	return (int)(l.p - buf);
+}
+
+/* Writes the decimal digits of v, and a NUL, into buf, which has room for
+ * every unsigned long; returns how many digits. */
+size_t
+smi_format_decimal(char *buf, unsigned long v)
+{
+	struct line l;
+
+	l.p = buf;
+	l.end = buf + SMI_DECIMAL_MAX;
+	l.full = 0;
+	put_number(&l, v, 10, 1);
+	*l.p = '\0';
+	return (size_t)(l.p - buf);
 }
 
 /* Reads the whole of [s, end) as a number of base 10 or 16, at most max:

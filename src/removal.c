@@ -66,17 +66,17 @@ settle(const char *path, const char *name, const char *tmp)
 	struct judgement j;
 	int fd, err;
 
-	/* No key file (EINVAL): it goes, and a directory, which this
-	 * process must not remove, goes back.  One that could not be read
-	 * for want of a descriptor or memory may well be live: it goes back
-	 * too. */
+	/* No key file (EINVAL) goes, an empty directory too; a directory
+	 * that holds something goes back.  One that could not be read for
+	 * want of a descriptor or memory, or permission, may well be live:
+	 * it goes back too. */
 	if ((fd = smi_keyfile_load(tmp, name, &kf, &j)) == -1) {
-		if (errno == EINVAL && unlink(tmp) == 0)
+		err = errno;
+		if (err == EINVAL && (unlink(tmp) == 0 || rmdir(tmp) == 0))
 			return 0;
-		if (errno != EINVAL && errno != EISDIR && errno != EPERM &&
-		    errno != EMFILE && errno != ENFILE && errno != ENOMEM &&
-		    errno != EACCES)
-			return -1;
+		if (err != EINVAL && err != EMFILE && err != ENFILE &&
+		    err != ENOMEM && err != EACCES)
+			return errno = err, -1;
 		return smi_put_exclusive(tmp, path) == -1 && errno != EEXIST ?
 		    -1 : 0;
 	}
@@ -107,12 +107,14 @@ settle(const char *path, const char *name, const char *tmp)
 }
 
 /*
- * Renames path over a fresh private file of this process at tmp, a
- * template of smi_private_path(): 0, or -1 with errno (ENOENT: path is gone;
- * EISDIR: a directory is there, which a rename onto a file never moves).
- * Where the key directory has no room for one more file, the rename goes
- * to a fresh private name instead, which needs none: a full key directory
- * must still let names go.
+ * Renames path to a private name of this process at tmp, a template of
+ * smi_private_path(): 0, or -1 with errno (ENOENT: path is gone).  With a
+ * rename that refuses to replace, the name is a fresh one, and whatever
+ * is at path moves, a directory too: take() checks what came.  Without
+ * one, the name is that of an empty private file made for the purpose,
+ * which a directory cannot replace (EISDIR); where the key directory has
+ * no room for that file, a fresh name that nothing has, as far as can be
+ * seen: a full key directory must still let names go.
  */
 static int
 move_away(const char *path, char *tmp)
@@ -120,6 +122,16 @@ move_away(const char *path, char *tmp)
 	struct stat st;
 	int fd, saved, tries;
 
+	for (tries = 0; tries < PUBLISH_TRIES; tries++) {
+		smi_private_draw(tmp);
+		if (smi_rename_exclusive(path, tmp) == 0)
+			return 0;
+		if (errno != EEXIST)
+			break;
+	}
+	if (errno != ENOTSUP)
+		return -1;
+	smi_private_template(tmp);
 	if ((fd = smi_private_make(tmp, S_IRUSR | S_IWUSR)) != -1) {
 		(void)close(fd);	/* empty */
 		if (rename(path, tmp) == 0)
@@ -135,17 +147,6 @@ move_away(const char *path, char *tmp)
 #endif
 	    )
 		return -1;
-	for (tries = 0; tries < PUBLISH_TRIES; tries++) {
-		smi_private_draw(tmp);
-		if (smi_rename_exclusive(path, tmp) == 0)
-			return 0;
-		if (errno != EEXIST)
-			break;
-	}
-	if (errno != ENOTSUP)
-		return -1;
-	/* No rename that refuses to replace: a name that nothing has, as
-	 * far as can be seen, of this process's own. */
 	smi_private_draw(tmp);
 	if (lstat(tmp, &st) == 0)
 		return errno = EEXIST, -1;

@@ -106,6 +106,26 @@ SHAREDMEM_API key_t sharedmem_key(const sharedmem *shm);
 SHAREDMEM_API int sharedmem_id(const sharedmem *shm);
 
 /*
+ * What the accessors of a handle return, all at once, for programs in
+ * other languages, to which each call costs.  Fields are only ever added
+ * at the end: size is the caller's sizeof(struct sharedmem_description),
+ * and a caller built with an older header gets the fields it knows.
+ * Returns 0, or -1 with errno:
+ *   EINVAL  shm or d is NULL
+ */
+struct sharedmem_description {
+	void		*addr;		/* sharedmem_buf() */
+	size_t		 size;		/* sharedmem_size() */
+	const char	*name;		/* sharedmem_name(), as long as shm */
+	int		 shmid;		/* sharedmem_id() */
+	int		 semid;		/* sharedmem_semid() */
+	int		 semaphores;	/* sharedmem_semaphores() */
+	key_t		 key;		/* sharedmem_key() */
+};
+SHAREDMEM_API int sharedmem_describe(const sharedmem *shm,
+    struct sharedmem_description *d, size_t size);
+
+/*
  * Detaches the segment (shmdt) and frees the handle, which must not be used
  * again.  The segment itself lives on until it is unlinked.  NULL is a
  * no-op.  Returns 0, or -1 with errno; the handle is freed in either case:
@@ -141,6 +161,17 @@ SHAREDMEM_API int sharedmem_unlink(sharedmem *shm);
  *   ENOMEM        no memory
  */
 SHAREDMEM_API int sharedmem_remove(const char *name);
+
+/*
+ * Removes the segment shmid and the name that names it, as
+ * sharedmem_remove() does, but only while name names that very segment:
+ * shmid is sharedmem_id() of a handle, kept past its sharedmem_close(),
+ * so that a segment made since under the same name is never removed.
+ * Returns 0, or -1 with errno, those of sharedmem_remove() and:
+ *   ENOENT  name names no segment, or another one (nothing is changed)
+ *   EINVAL  shmid is negative
+ */
+SHAREDMEM_API int sharedmem_unlink_id(const char *name, int shmid);
 
 /*
  * Looks name up without attaching it, and stores what its key file
