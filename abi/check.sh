@@ -102,12 +102,14 @@ changed=$((st / 4 % 2))
 diff_abi >"$tmp/all"
 st=$?
 test $((st & 3)) -eq 0 || { cat "$tmp/all" >&2; fail "abidiff failed"; }
-added=$(sed -n "s/^ *\[A\] .*{\(.*\)}$/\1/p" "$tmp/all" | tr '\n' ' ')
+added=$((st / 4 % 2))
+added_names=$(sed -n "s/^ *\[A\] .*{\(.*\)}$/\1/p" "$tmp/all" |
+    awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $0 }')
 
 c=$(field 1 "$kept") a=$(field 3 "$kept")
 if test "$changed" -eq 1; then
 	want="$((c + 1)):0:0"
-elif test -n "$added"; then
+elif test "$added" -eq 1; then
 	want="$((c + 1)):0:$((a + 1))"
 else
 	want=
@@ -144,10 +146,12 @@ fi
 test "$moved" -eq 1 && fail "the version-info is $now, but the ABI kept" \
     "is that of $kept: the two move together; make update-abi keeps the" \
     "new ABI, if the rules allow the move (HACKING, Releasing)"
-if test -n "$added"; then
-	echo "$me: the ABI kept with $kept, and added: $added"
-	echo "$me: before the release, current and age must move (to" \
-	    "$want) and the new ABI be kept (make update-abi)"
+if test "$added" -eq 1; then
+	test -n "$added_names" || { cat "$tmp/all"; added_names="those above"; }
+	echo "$me: the ABI kept with $kept, with functions added:" \
+	    "$added_names"
+	echo "$me: before the release, the version-info's current and age" \
+	    "must move (to $want), and the new ABI be kept: make update-abi"
 else
 	echo "$me: the ABI is the one kept with $kept"
 fi
