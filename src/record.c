@@ -28,7 +28,7 @@
  * its name, a set's id without its size or the other way round, and a key
  * that cannot be one: IPC_PRIVATE, or the (key_t)-1 that ftok() returns
  * for an error.  A key file that says anything else was not written by
- * this library.
+ * a release of this library.
  */
 #include <config.h>
 
