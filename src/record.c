@@ -294,6 +294,7 @@ parse_value(int f, const char *s, const char *end, unsigned long *num,
 	}
 }
 
+/* A field's name is of lower-case letters, digits and '_'. */
 static int
 field_name_char(int c)
 {
@@ -316,14 +317,15 @@ int
 smi_record_parse(const char *buf, size_t len, struct record *rec)
 {
 	static const char magic[] = "sharedmem ";
-	const char *p = buf, *end = buf + len - 1, *start, *eq;
+	const char *p = buf, *end, *start, *eq;
 	unsigned long num[FIELDS] = { 0 }, version;
 	unsigned int seen = 0;
 	int f;
 
-	if (len < sizeof(magic) || len > RECORD_MAX || *end != '\n' ||
+	if (len < sizeof(magic) || len > RECORD_MAX || buf[len - 1] != '\n' ||
 	    memcmp(p, magic, sizeof(magic) - 1) != 0)
 		return -1;
+	end = buf + len - 1;	/* the newline */
 	p += sizeof(magic) - 1;
 	for (start = p; p < end && *p != ' '; p++)
 		continue;
