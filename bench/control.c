@@ -1,17 +1,20 @@
 /*
- * control.c - what a name costs: the library's create+close+unlink and
+ * control.c - what a name costs: the library's create+unlink+close and
  * attach+close against the raw System V calls, which are their floor,
- * against POSIX shm_open+mmap, and against Python's SharedMemory, with its
- * resource tracker and without; and what the lock costs, against the raw
- * semop pair that is its floor, when nobody else holds it and when two
- * processes on two CPUs take it in turn.
+ * against POSIX shm_open+mmap, and against CPython's SharedMemory, with
+ * its resource tracker and without; the sharedmem module's SharedMemory
+ * against CPython's, which it replaces; and what the lock costs, against
+ * the raw semop pair that is its floor, when nobody else holds it and
+ * when two processes on two CPUs take it in turn.
  *
- * Usage: control [-n CYCLES] [-r ROUNDS] [-o CSV] [-p CONTROL.PY].  The
- * rows of a group (creates, attaches, the lock, the contended lock) take
- * turns within each round, the order reversed every other round, each
- * timing CYCLES cycles (Python's too, in one long batch); a row's figure
- * is the median over the rounds, and each ratio is taken round by round,
- * so that a machine busy with other work slows both sides of it alike.
+ * Usage: control [-n CYCLES] [-r ROUNDS] [-o CSV] [-p CONTROL.PY]
+ * [-m MODULE_DIR].  The rows of a group (creates, attaches, the lock, the
+ * contended lock) take turns within each round, the order reversed every
+ * other round, each timing CYCLES cycles (Python's too, in one long
+ * batch); a row's figure is the median over the rounds, and each ratio is
+ * taken round by round, so that a machine busy with other work slows both
+ * sides of it alike.  MODULE_DIR (default python) holds the sharedmem
+ * module.
  */
 #include <config.h>
 
@@ -161,7 +164,8 @@ library_lock(void)
 /* The rows, in their groups. */
 enum row {
 	RAW_CREATE, LIB_CREATE, POSIX_CREATE, PY_TRACKED, PY_UNTRACKED,
-	RAW_ATTACH, LIB_ATTACH,
+	DROPIN_CREATE,
+	RAW_ATTACH, LIB_ATTACH, PY_ATTACH, DROPIN_ATTACH,
 	RAW_LOCK, LIB_LOCK,
 	RAW_CONTEND, LIB_CONTEND,
 	NROWS
@@ -172,21 +176,32 @@ static const enum row group_first[NGROUPS + 1] = {
 	RAW_CREATE, RAW_ATTACH, RAW_LOCK, RAW_CONTEND, NROWS
 };
 
+#define NONE	-1
 static const struct {
 	const char	*what;
-	int		 against;	/* the row of its ratio, or -1 */
+	const char	*short_name;	/* in other rows' ratios */
+	int		 against;	/* the rows of its ratios, or NONE */
+	int		 also;
 } rows[NROWS] = {
-	{ "System V shmget+shmat+shmdt+IPC_RMID", -1 },
-	{ "sharedmem create+unlink+close", RAW_CREATE },
-	{ "POSIX shm_open+ftruncate+mmap+munmap+shm_unlink", RAW_CREATE },
-	{ "Python SharedMemory create+close+unlink", LIB_CREATE },
-	{ "  the same, its resource tracker doing nothing", PY_TRACKED },
-	{ "System V shmget+shmat+shmdt", -1 },
-	{ "sharedmem attach+close", RAW_ATTACH },
-	{ "System V semop -1, +1 (SEM_UNDO)", -1 },
-	{ "sharedmem lock+unlock", RAW_LOCK },
-	{ "System V semop lock+unlock, 2 processes, 2 CPUs", -1 },
-	{ "sharedmem lock+unlock, 2 processes, 2 CPUs", RAW_CONTEND }
+	{ "System V shmget+shmat+shmdt+IPC_RMID", "System V", NONE, NONE },
+	{ "sharedmem create+unlink+close", NULL, RAW_CREATE, PY_TRACKED },
+	{ "POSIX shm_open+ftruncate+mmap+munmap+shm_unlink", NULL, RAW_CREATE,
+	    NONE },
+	{ "CPython SharedMemory create+close+unlink", "CPython", RAW_CREATE,
+	    NONE },
+	{ "  the same, its resource tracker doing nothing", NULL, NONE, NONE },
+	{ "drop-in SharedMemory create+close+unlink", NULL, PY_TRACKED,
+	    RAW_CREATE },
+	{ "System V shmget+shmat+shmdt", "System V", NONE, NONE },
+	{ "sharedmem attach+close", NULL, RAW_ATTACH, PY_ATTACH },
+	{ "CPython SharedMemory(name)+close", "CPython", RAW_ATTACH, NONE },
+	{ "drop-in SharedMemory(name)+close", NULL, PY_ATTACH, RAW_ATTACH },
+	{ "System V semop -1, +1 (SEM_UNDO)", "semop", NONE, NONE },
+	{ "sharedmem lock+unlock", NULL, RAW_LOCK, NONE },
+	{ "System V semop lock+unlock, 2 processes, 2 CPUs", "semop", NONE,
+	    NONE },
+	{ "sharedmem lock+unlock, 2 processes, 2 CPUs", NULL, RAW_CONTEND,
+	    NONE }
 };
 
 /* us[row][round], and which rows run here. */
@@ -197,7 +212,7 @@ static int present[NROWS];
 #define CONTEND_TIME	0.3
 
 /* One round of row k: the time of one cycle, in microseconds; -1 for a
- * Python that failed. */
+ * Python or a module that is not there. */
 static double
 measure(enum row k, long cycles)
 {
@@ -211,12 +226,19 @@ measure(enum row k, long cycles)
 		return time_calls(posix_cycle, cycles);
 #endif
 	case PY_TRACKED:
+		return python_time("cycle", "cpython", cycles);
 	case PY_UNTRACKED:
-		return python_cycle(k == PY_TRACKED, cycles);
+		return python_time("cycle", "cpython-quiet", cycles);
+	case DROPIN_CREATE:
+		return python_time("cycle", "drop-in", cycles);
 	case RAW_ATTACH:
 		return time_calls(raw_attach, cycles);
 	case LIB_ATTACH:
 		return time_calls(library_attach, cycles);
+	case PY_ATTACH:
+		return python_time("attach", "cpython", cycles);
+	case DROPIN_ATTACH:
+		return python_time("attach", "drop-in", cycles);
 	case RAW_LOCK:
 		return time_calls(raw_lock, cycles);
 	case LIB_LOCK:
@@ -239,7 +261,7 @@ run_group(int g, long cycles, int rounds)
 			k = first + (r % 2 == 0 ? i : n - 1 - i);
 			if (present[k] &&
 			    (us[k][r] = measure((enum row)k, cycles)) < 0)
-				present[PY_TRACKED] = present[PY_UNTRACKED] = 0;
+				present[k] = 0;
 		}
 }
 
@@ -295,18 +317,36 @@ tear_down(int g, const int *slots)
 	}
 }
 
-/* The figures of all groups, and each row's median and median ratio for
- * the CSV file. */
+/* Writes the median ratio of row k to row a, and its spread, with a's
+ * short name, into buf; "" where a is not there. */
+static const char *
+ratio_text(int k, int a, int rounds, double *ratio, char *buf, size_t size)
+{
+	double spread[3];
+	char text[64];
+
+	buf[0] = '\0';
+	if (a == NONE || !present[a])
+		return buf;
+	bench_spread(us[k], us[a], rounds, spread);
+	*ratio = spread[1];
+	(void)snprintf(buf, size, "%s %s", bench_spread_text(spread, text,
+	    sizeof(text)), rows[a].short_name);
+	return buf;
+}
+
+/* The figures of all groups, and each row's median and median ratio to
+ * its first reference for the CSV file. */
 static void
 report(int rounds, double *median, double *ratio)
 {
-	double v[BENCH_ROUNDS_MAX], spread[3];
-	char buf[64];
-	int k, r, a;
+	double v[BENCH_ROUNDS_MAX], spread[3], other;
+	char first[96], second[96];
+	int k, r;
 
 	printf("cycle, us (the median of %d rounds)%*s %10s   %s\n",
 	    rounds, rounds < 10 ? 15 : 14, "", "us",
-	    "ratio per round: median (least-greatest)");
+	    "ratio per round: median (least-greatest) of what");
 	for (k = 0; k < NROWS; k++) {
 		if (!present[k])
 			continue;
@@ -317,44 +357,48 @@ report(int rounds, double *median, double *ratio)
 		median[k] = bench_median(v, rounds);
 		ratio[k] = 0;
 		printf("%-50s %10.2f", rows[k].what, median[k]);
-		if ((a = rows[k].against) >= 0 && present[a]) {
-			bench_spread(us[k], us[a], rounds, spread);
-			ratio[k] = spread[1];
-			if (k == PY_UNTRACKED)
-				printf("   the tracker: %.0f%% of Python's "
-				    "time (%.0f-%.0f%%)",
-				    100 * (1 - spread[1]),
-				    100 * (1 - spread[2]),
-				    100 * (1 - spread[0]));
-			else
-				printf("   %s", bench_spread_text(spread, buf,
-				    sizeof(buf)));
+		if (k == PY_UNTRACKED && present[PY_TRACKED]) {
+			bench_spread(us[k], us[PY_TRACKED], rounds, spread);
+			printf("   the tracker: %.0f%% of CPython's "
+			    "time (%.0f-%.0f%%)", 100 * (1 - spread[1]),
+			    100 * (1 - spread[2]), 100 * (1 - spread[0]));
 		}
+		ratio_text(k, rows[k].against, rounds, &ratio[k], first,
+		    sizeof(first));
+		ratio_text(k, rows[k].also, rounds, &other, second,
+		    sizeof(second));
+		if (first[0] != '\0')
+			printf("   %s", first);
+		if (second[0] != '\0')
+			printf(first[0] != '\0' ? ", %s" : "   %s", second);
 		putchar('\n');
 		if (k == LIB_CONTEND && present[RAW_CONTEND]) {
 			bench_spread(us[RAW_CONTEND], us[LIB_CONTEND], rounds,
 			    spread);
 			printf("%-50s %10s   %s\n",
 			    "  throughput, sharedmem over System V", "",
-			    bench_spread_text(spread, buf, sizeof(buf)));
+			    bench_spread_text(spread, first, sizeof(first)));
 		}
 	}
-	printf("(ratios: against the System V row above; Python's against "
-	    "the library's)\n");
+	printf("(\"drop-in\": the sharedmem module's SharedMemory, which "
+	    "replaces CPython's)\n");
 }
 
 int
 main(int argc, char **argv)
 {
 	double median[NROWS], ratio[NROWS];
-	const char *csv = NULL, *script = NULL;
+	const char *csv = NULL, *script = NULL, *module_dir = "python";
 	long cycles = 20000;
 	int rounds = 7, c, g, k, slots[2] = { -1, -1 };
 	FILE *f;
 
 	bench_init("control", 4);
-	while ((c = getopt(argc, argv, "n:o:p:r:")) != -1) {
+	while ((c = getopt(argc, argv, "m:n:o:p:r:")) != -1) {
 		switch (c) {
+		case 'm':
+			module_dir = optarg;
+			break;
 		case 'n':
 			cycles = strtol(optarg, NULL, 10);
 			break;
@@ -369,7 +413,8 @@ main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr, "usage: control [-n CYCLES] "
-			    "[-r ROUNDS] [-o CSV] [-p CONTROL.PY]\n");
+			    "[-r ROUNDS] [-o CSV] [-p CONTROL.PY] "
+			    "[-m MODULE_DIR]\n");
 			return 2;
 		}
 	}
@@ -387,8 +432,10 @@ main(int argc, char **argv)
 #ifndef HAVE_SHM_OPEN
 	present[POSIX_CREATE] = 0;
 #endif
-	if (script == NULL || python_start(script) == -1)
-		present[PY_TRACKED] = present[PY_UNTRACKED] = 0;
+	if (script == NULL || python_start(script, module_dir) == -1)
+		present[PY_TRACKED] = present[PY_UNTRACKED] =
+		    present[DROPIN_CREATE] = present[PY_ATTACH] =
+		    present[DROPIN_ATTACH] = 0;
 	if (bench_cpus() < 2)
 		present[RAW_CONTEND] = present[LIB_CONTEND] = 0;
 

@@ -19,14 +19,18 @@
 double contend(sharedmem *shm, int semid, double warm, double seconds);
 
 /*
- * Starts python3 with script, control.py; returns 0, or -1 where that
- * cannot be done (no python3).  python_cycle() asks it for the time of
- * one create+close+unlink of Python's SharedMemory, in microseconds, over
- * n cycles, with its resource tracker or without; -1 if it failed, after
- * which it is stopped.  python_stop() ends it.
+ * Starts python3 with script, control.py, and the directory of the
+ * sharedmem module; returns 0, or -1 where that cannot be done (no
+ * python3).  python_time() asks it for the time of one cycle, in
+ * microseconds, over n cycles: what is "cycle" (create+close+unlink) or
+ * "attach" (attach by name+close), of module "cpython" (its resource
+ * tracker as shipped), "cpython-quiet" (the tracker doing nothing, cycles
+ * only) or "drop-in" (the sharedmem module); -1 if that module is
+ * missing, or if python3 failed, which is then stopped.  python_stop()
+ * ends it.
  */
-int python_start(const char *script);
-double python_cycle(int tracked, long n);
+int python_start(const char *script, const char *module_dir);
+double python_time(const char *what, const char *module, long n);
 void python_stop(void);
 
 #endif /* BENCH_CONTROL_H */

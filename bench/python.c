@@ -1,7 +1,8 @@
 /*
- * python.c - Python's SharedMemory beside the library: a python3 process
- * runs control.py for the whole program, so that its start-up and its
- * resource tracker's are paid once, and times each batch it is asked for.
+ * python.c - Python's SharedMemory beside the library, CPython's and the
+ * sharedmem module's: a python3 process runs control.py for the whole
+ * program, so that its start-up and its resource tracker's are paid once,
+ * and times each batch it is asked for.
  */
 #include <config.h>
 
@@ -20,7 +21,7 @@ static pid_t pid = -1;
 static FILE *to, *from;
 
 int
-python_start(const char *script)
+python_start(const char *script, const char *module_dir)
 {
 	int in[2], out[2];
 
@@ -40,7 +41,7 @@ python_start(const char *script)
 		(void)close(in[1]);
 		(void)close(out[0]);
 		(void)close(out[1]);
-		execlp("python3", "python3", script, (char *)NULL);
+		execlp("python3", "python3", script, module_dir, (char *)NULL);
 		_exit(127);
 	}
 	(void)close(in[0]);
@@ -49,20 +50,20 @@ python_start(const char *script)
 	    (from = fdopen(out[0], "r")) == NULL)
 		bench_die("fdopen");
 	/* Its first batch starts the resource tracker: not timed. */
-	if (python_cycle(1, 100) < 0)
+	if (python_time("cycle", "cpython", 100) < 0)
 		return -1;
 	return 0;
 }
 
 double
-python_cycle(int tracked, long n)
+python_time(const char *what, const char *module, long n)
 {
 	double us;
 
 	if (pid == -1)
 		return -1;
-	if (fprintf(to, "%s %ld\n", tracked ? "tracked" : "untracked",
-	    n) < 0 || fflush(to) != 0 || fscanf(from, "%lf", &us) != 1) {
+	if (fprintf(to, "%s %s %ld\n", what, module, n) < 0 ||
+	    fflush(to) != 0 || fscanf(from, "%lf", &us) != 1) {
 		python_stop();
 		return -1;
 	}

@@ -76,30 +76,59 @@
  *
  * Removal.  Whoever removes a key file - a creator clearing a stale name,
  * unlink, remove, gc - judges the file it holds open, which pins its
- * inode, and then takes it: renames it over an empty private file of its
- * own, the one step that moves exactly the file at the name - never a
- * directory, which a rename onto a file refuses - and nothing else.  A
- * rename needs no lock, and only the file's owner or root can make it.
- * The file taken is checked to be the one judged (device and inode); it
- * then goes, after what it records that is still to remove.  If the file
- * judged was replaced in the moment before the rename - taken by another
- * remover, and the name made anew - the file taken instead is judged in
- * its turn: a stale one goes too, and so does one that is no key file at
- * all, as it would have gone had it come a moment sooner; a live one is
- * put back at the name as a create publishes its file, and judged again:
- * its own remover may have come while it was away, removed its segment,
- * found no key file and left, and then it goes now.  Should yet another
- * create have published the name in that moment, the file taken cannot go
- * back; its segment is removed, as a remove would have done.
+ * inode, sees that the name still holds that very file (device and
+ * inode), and then takes it: renames it to a fresh private name of its
+ * own with renameat2(RENAME_NOREPLACE), the one step that moves exactly
+ * the file at the name and replaces nothing.  A rename needs no lock, and
+ * only the file's owner or root can make it.  Where the system has no
+ * rename that refuses to replace, the key file is renamed over an empty
+ * private file made for the purpose instead, which a directory never
+ * replaces, and where the key directory has no room for one, to a fresh
+ * private name that nothing has as far as a look shows (removal.c).  The
+ * file taken is checked to be the one judged (device and inode); it then
+ * goes, after what it records that is still to remove.  If the file
+ * judged was replaced in the moment between that look and the rename -
+ * taken by another remover, and the name made anew - the file taken
+ * instead is judged in its turn: a stale one goes too, and so does one
+ * that is no key file at all, an empty directory included, as it would
+ * have gone had it come a moment sooner; a directory that holds something
+ * goes back, and so does a live key file, as a create publishes its file,
+ * to be judged again: its own remover may have come while it was away,
+ * removed its segment, found no key file and left, and then it goes now.
+ * Should yet another create have published the name in that moment, the
+ * file taken cannot go back; its segment is removed, as a remove would
+ * have done.
  * Unlink removes the segment first, then its semaphore set, which wakes
  * its waiters with EIDRM, then its key file, and that only while it
  * records this segment.  Remove does the same by name, for a live name of
- * whoever may remove its segment.  Whoever removes a name whose segment
- * is gone removes the set it records as well, if the set is still the
- * name's.  Other users' stale files are never removed but by root, and
- * never by gc.  Where the key directory has no room for the private file,
- * the remover renames the key file to a fresh private name instead, which
- * needs none (removal.c).
+ * whoever may remove its segment, and unlink by id (sharedmem_unlink_id)
+ * the same as remove, only while the name records the segment of a
+ * handle closed before.  Whoever removes a name whose segment is gone
+ * removes the set it records as well, if the set is still the name's.
+ * Other users' stale files are never removed but by root, and never by
+ * gc.
+ *
+ * What it costs.  A create makes its private file (open), stats it for
+ * ftok, makes and attaches the segment (shmget, shmat), writes the record
+ * (pwrite) and publishes it (renameat2); the unlink of its handle removes
+ * the segment (IPC_RMID), looks at the file it holds (fstat) and at the
+ * name (lstat), takes the file (renameat2), checks what it took (lstat)
+ * and removes it (unlink).  Each of those is needed for what is said
+ * above.  Taken out, and why nothing is lost:
+ *  - the empty private file that a remover renamed the key file over (an
+ *    open and a close, and the freeing of that file by the rename): a
+ *    rename with RENAME_NOREPLACE to a fresh name moves as exactly and
+ *    replaces nothing; the one thing it may move that a rename onto a
+ *    file would not, a directory put at the name in the moment, is dealt
+ *    with as above;
+ *  - the clock read behind each private name drawn: the pid in the name
+ *    keeps processes apart, and a counter the names of one process;
+ *  - a second attach, with its judgement, to unlink a name whose handle
+ *    was closed first, as Python programs do: unlink by id reads the key
+ *    file once, as remove does, and removes the name only while it
+ *    records that segment;
+ *  - the open, read and close of /dev/urandom for a random name, where
+ *    getentropy() gives the bytes in one call.
  *
  * Failure.  A create that fails after any step undoes every step before
  * it: detaches and removes its segment, removes its semaphore set and its

@@ -1,8 +1,9 @@
 /*
  * removal.c - how a key file goes: judged while held open, taken from its
  * name by a rename, checked to be the file judged, and removed with what
- * it records that is left to remove; a file taken by mistake goes back.
- * The rule is told at the top of keyfile.c, under "Removal".
+ * it records that is left to remove; a file taken by mistake goes, or goes
+ * back, as what it is says.  The rule is told at the top of keyfile.c,
+ * under "Removal".
  */
 #include <config.h>
 

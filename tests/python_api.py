@@ -35,7 +35,7 @@ else:
     import sharedmem
     from sharedmem import SharedMemory
 
-PLAN = 92
+PLAN = 95
 
 
 def create(name, size, **kwargs):
@@ -316,6 +316,37 @@ def test_ours_unlink_only_its_own():
     new.unlink()
 
 
+def test_ours_older_library():
+    """What the module does over a library older than sharedmem_describe()
+    and sharedmem_unlink_id(), which SHAREDMEM_LIBRARY may name."""
+    newer = sharedmem._describe_all, sharedmem._unlink_id
+    sharedmem._describe_all = sharedmem._unlink_id = None
+    try:
+        name = fresh('older')
+        shm = create(name, 96, semaphores=2)
+        ok(shm.name == name and shm.size == 96 and shm.shmid >= 0 and
+           shm.semaphores == 2 and len(shm.buf) == 96,
+           'a library without sharedmem_describe: the handle is described '
+           'one call at a time')
+        shm.close()
+        shm.unlink()
+        ok(raises(FileNotFoundError, SharedMemory, name) is not None,
+           '...and without sharedmem_unlink_id: close then unlink removes '
+           'the name')
+        old = create(name, 64)
+        old.close()
+        gone = SharedMemory(name)
+        gone.unlink()
+        gone.close()
+        new = create(name, 128)
+        check_raises('...but not one made again since: FileNotFoundError',
+                     FileNotFoundError, old.unlink)
+        new.close()
+        new.unlink()
+    finally:
+        sharedmem._describe_all, sharedmem._unlink_id = newer
+
+
 def test_ours_readonly():
     name = fresh('ro')
     shm = create(name, 64)
@@ -557,6 +588,7 @@ def tests():
     test_buffers_in_use()
     ours('names, errors and the key directory', test_ours_names_and_errors)
     ours('unlink removes only its own segment', test_ours_unlink_only_its_own)
+    ours('over an older library', test_ours_older_library)
     ours('read-only attaches and with', test_ours_readonly)
     ours('segments outlive processes', test_ours_processes)
     ours('a handle dropped while a view lives', test_ours_dropped)
