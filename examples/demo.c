@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "sharedmem.h"
+#include "../src/cli/keydir.h"
 #include "demo.h"
 #include "options.h"
 #include "pyfloat.h"
@@ -176,14 +177,15 @@ explain_exists(struct demo *d)
 static void
 create(struct demo *d)
 {
+	char why[1024];
+
 	if ((d->shm = sharedmem_create(d->name, DEMO_SIZE)) != NULL)
 		return;
 	if (errno == EEXIST)
 		explain_exists(d);
-	if (errno == ENOENT) {
-		fprintf(stderr, "%s: %s: cannot create it in the key "
-		    "directory %s: %s\n", d->prog->name, d->name,
-		    sharedmem_dir(), strerror(errno));
+	if (keydir_fault(errno, why, sizeof(why))) {
+		fprintf(stderr, "%s: %s: cannot create it: %s\n",
+		    d->prog->name, d->name, why);
 		exit(1);
 	}
 	die(d, "cannot create it");
@@ -193,9 +195,15 @@ static void
 attach(struct demo *d)
 {
 	const char *creator = d->prog->creator;
+	char why[1024];
 
 	if ((d->shm = sharedmem_attach(d->name)) != NULL)
 		return;
+	if (keydir_fault(errno, why, sizeof(why))) {
+		fprintf(stderr, "%s: %s: cannot attach it: %s\n",
+		    d->prog->name, d->name, why);
+		exit(1);
+	}
 	if (errno != ENOENT)
 		die(d, "cannot attach it");
 	if (strcmp(d->name, DEFAULT_NAME) == 0)

@@ -19,6 +19,7 @@
 
 #include "sharedmem.h"
 #include "../src/cli/bytes.h"
+#include "../src/cli/keydir.h"
 #include "options.h"
 #include "stream.h"
 
@@ -153,6 +154,7 @@ create(struct producer *p)
 	int flags = SHAREDMEM_CREATE | SHAREDMEM_PREFAULT |
 	    SHAREDMEM_SEMAPHORES(STREAM_SEMAPHORES);
 	size_t size = stream_size(p->chunk, STREAM_SLOTS);
+	char why[1024];
 
 	if ((p->shm = sharedmem_open(p->name, flags, size, 0600)) != NULL)
 		return 0;
@@ -160,6 +162,9 @@ create(struct producer *p)
 		fprintf(stderr, "%s: %s: cannot create it: it exists already "
 		    "(is a %s running? if none is, remove the stale stream "
 		    "with: sharedmem rm %s)\n", PROG, p->name, PROG, p->name);
+	else if (keydir_fault(errno, why, sizeof(why)))
+		fprintf(stderr, "%s: %s: cannot create it: %s\n", PROG,
+		    p->name, why);
 	else
 		fprintf(stderr, "%s: %s: cannot create it with %lu bytes: "
 		    "%s\n", PROG, p->name, (unsigned long)size,

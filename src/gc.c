@@ -2,8 +2,8 @@
  * gc.c - what crashed processes leave in the key directory, and its
  * removal: stale key files of the caller's, and the private files of
  * creates and removals that died, with what they made or had left to
- * remove.  keyfile.c says, under "Crashes", what each kind of death
- * leaves.
+ * remove; and whether a process has ended, zombies included.  keyfile.c
+ * says, under "Crashes", what each kind of death leaves.
  */
 #include <config.h>
 
@@ -15,6 +15,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,12 +150,50 @@ reap_private(const char *path, long pid, int dryrun, int *shmid)
 	return unlink(path);
 }
 
-/* Whether process pid is gone for sure; EPERM means it runs as another
- * user. */
+#ifdef HAVE_PROC_PID_STAT_STATE
+/* Whether /proc says that process pid is a zombie, or gone. */
 static int
-dead(long pid)
+zombie(long pid)
 {
-	return pid > 0 && kill((pid_t)pid, 0) == -1 && errno == ESRCH;
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int fd;
+
+	(void)snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno == ENOENT || errno == ESRCH;
+	n = read(fd, buf, sizeof(buf) - 1);
+	(void)close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* "pid (command) state ...": the command may hold anything. */
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
+		return 0;
+	return p[2] == 'Z' || p[2] == 'X';
+}
+#endif
+
+/*
+ * Whether process pid has ended: it is gone, or it is a zombie that its
+ * parent has not reaped, where the system tells one (a container's first
+ * process that is no init may never reap it).  A zombie runs no more,
+ * and the kernel undid its semaphore adjustments when it exited; but
+ * kill(pid, 0) succeeds for it as for a live process.  EPERM from kill()
+ * is a process of another user, which runs.
+ */
+static int
+ended(long pid)
+{
+	if (pid <= 0)
+		return 0;
+	if (kill((pid_t)pid, 0) == -1)
+		return errno == ESRCH;
+#ifdef HAVE_PROC_PID_STAT_STATE
+	return zombie(pid);
+#else
+	return 0;
+#endif
 }
 
 struct gc {
@@ -196,7 +235,7 @@ gc_keyfile(struct gc *gc, const char *path, const char *name,
 		if (!(gc->flags & SHAREDMEM_GC_ORPHANS) ||
 		    shmctl(kf.rec.shmid, IPC_STAT, &ds) == -1 ||
 		    ds.shm_nattch != 0 || ds.shm_perm.uid != geteuid() ||
-		    !dead((long)ds.shm_cpid))
+		    !ended((long)ds.shm_cpid))
 			return;
 		if (gc->flags & SHAREDMEM_GC_DRYRUN)
 			r = 0;
@@ -217,14 +256,18 @@ gc_keyfile(struct gc *gc, const char *path, const char *name,
 }
 
 /* The private file at path of process pid: left by a create or a
- * removal that died, or one under way. */
+ * removal that died, or one under way, which is kept and reported with
+ * EBUSY. */
 static void
 gc_private(struct gc *gc, const char *path, const char *file, long pid)
 {
 	int shmid, r;
 
-	if (!dead(pid))
+	if (!ended(pid)) {
+		/* Under way, or so the system says: kept, and said why. */
+		found(gc, SHAREDMEM_UNFINISHED, file, -1, EBUSY);
 		return;
+	}
 	r = reap_private(path, pid, gc->flags & SHAREDMEM_GC_DRYRUN, &shmid);
 	if (shmid != -1)
 		found(gc, SHAREDMEM_UNFINISHED_SEGMENT, file, shmid,

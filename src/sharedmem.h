@@ -322,13 +322,16 @@ SHAREDMEM_API void sharedmem_free_names(char **names);
  * Files and segments of other users are never touched.  For each thing
  * found, report (unless NULL) is called with its kind, the file's name in
  * the key directory, its shmid or -1, and 0 if it was removed (or, with
- * SHAREDMEM_GC_DRYRUN, would be) or the errno that kept it.  Returns how
+ * SHAREDMEM_GC_DRYRUN, would be) or the errno that kept it: EBUSY for the
+ * private file of a process that has not ended (a zombie has ended, where
+ * the system tells one from a running process).  Returns how
  * many things were removed (or would be), or -1 with errno if the key
  * directory cannot be read, as for sharedmem_names().
  */
 enum sharedmem_leftover {
 	SHAREDMEM_STALE_NAME,		/* a stale key file */
-	SHAREDMEM_UNFINISHED,		/* a dead process's private file */
+	SHAREDMEM_UNFINISHED,		/* a dead process's private file, or,
+					 * with EBUSY, a live one's */
 	SHAREDMEM_UNFINISHED_SEGMENT,	/* the segment a dead create made */
 	SHAREDMEM_ORPHAN,		/* a named segment, see the flag */
 	SHAREDMEM_BAD_KEYFILE		/* not a key file: never removed */

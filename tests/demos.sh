@@ -9,7 +9,7 @@
 set -u
 : "${top_builddir:=.}" "${top_srcdir:=.}"
 
-echo 1..79
+echo 1..80
 if test -z "${SHAREDMEM_DIR-}" || test ! -d "$SHAREDMEM_DIR"; then
 	echo "Bail out! no key directory: run through tests/run-test.sh"
 	exit 99
@@ -164,6 +164,13 @@ check "process2_uint8 without -m does not find Other" \
 run early process2_float64 -m Missing -n 1
 check "process2_float64 -m Missing says: start process1_float64 -m Missing" \
     failed_once 1 early Missing 'start process1_float64 -m Missing first'
+keys=$SHAREDMEM_DIR
+SHAREDMEM_DIR=$tmp/nowhere
+run early process2_uint8 -n 1
+SHAREDMEM_DIR=$keys
+check "process2_uint8 with no key directory names it and SHAREDMEM_DIR" \
+    failed_once 1 early "the key directory $tmp/nowhere does not exist" \
+    'SHAREDMEM_DIR names it'
 kill -s TERM "$pid_other"
 finish other
 check "process1_uint8 -m Other stops on SIGTERM and removes Other" \
@@ -204,4 +211,4 @@ check "process1_uint8 -m a/b exits 1 naming a/b, in one line" \
     failed_once 1 bad "^process1_uint8: a/b: cannot create it: "
 
 check "the key directory is empty at the end" empty_dir
-test "$n" -eq 79 || echo "# ran $n tests, planned 79"
+test "$n" -eq 80 || echo "# ran $n tests, planned 80"

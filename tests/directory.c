@@ -30,6 +30,7 @@ static sharedmem *volatile kept;
 /* What a gc run reported. */
 struct seen {
 	int	count[SHAREDMEM_BAD_KEYFILE + 1];
+	int	busy;	/* files kept as their processes run */
 	int	errors;
 	char	files[1024];
 };
@@ -41,8 +42,11 @@ record_seen(enum sharedmem_leftover kind, const char *file, int shmid,
 	struct seen *seen = arg;
 	size_t len = strlen(seen->files);
 
-	seen->count[kind]++;
-	if (error != 0 && kind != SHAREDMEM_BAD_KEYFILE)
+	if (kind == SHAREDMEM_UNFINISHED && error == EBUSY)
+		seen->busy++;
+	else
+		seen->count[kind]++;
+	if (error != 0 && error != EBUSY && kind != SHAREDMEM_BAD_KEYFILE)
 		seen->errors++;
 	snprintf(seen->files + len, sizeof(seen->files) - len, " %d:%s:%d",
 	    (int)kind, file, shmid);
@@ -281,6 +285,8 @@ test_gc(void)
 	    exists(segment_file) && exists(linked) &&
 	    segment_exists(id),
 	    "...and removes nothing");
+	ok(seen.busy == 1 && strstr(seen.files, live_file) != NULL,
+	    "...and reports the file of the create under way as kept, EBUSY");
 
 	n = gc(0, &seen);
 	diag("gc:%s", seen.files);
@@ -347,7 +353,7 @@ test_other_users(void)
 int
 main(void)
 {
-	plan(30);
+	plan(31);
 	test_names_and_lookup();
 	test_gc();
 	test_other_users();

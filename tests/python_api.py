@@ -35,7 +35,7 @@ else:
     import sharedmem
     from sharedmem import SharedMemory
 
-PLAN = 95
+PLAN = 102
 
 
 def create(name, size, **kwargs):
@@ -453,6 +453,112 @@ def test_ours_dropped():
     shm.close()
 
 
+def meminfo(path, field):
+    """A field of a /proc file in kB or pages, as an int; None where the
+    system has no such file or field."""
+    try:
+        with open(path) as f:
+            for line in f:
+                key, _, value = line.partition(':')
+                if key == field:
+                    return int(value.split()[0])
+    except OSError:
+        pass
+    return None
+
+
+def resident_shared():
+    "This process's resident shared memory, in kB (Linux)."
+    return meminfo('/proc/self/status', 'RssShmem')
+
+
+def test_ours_ndarray():
+    try:
+        import numpy
+    except ImportError:
+        for what in ('close() with a live ndarray', 'the ndarray keeps the '
+                     'segment attached', 'close() once it is gone'):
+            skip('no NumPy', what)
+        return
+    name = fresh('array')
+    shm = create(name, 48)
+    a = numpy.ndarray((6,), dtype=numpy.int64, buffer=shm.buf)
+    a[:] = range(6)
+    check_raises('close() while an ndarray over buf lives raises '
+                 'BufferError', BufferError, shm.close)
+    other = SharedMemory(name)
+    a[5] = 888
+    seen = numpy.ndarray((6,), dtype=numpy.int64, buffer=other.buf)[5]
+    other.close()
+    count = attached_count(shm.shmid)
+    ok(seen == 888 and a[4] == 4 and count in (1, None),
+       '...and the ndarray keeps the segment attached, which it reads and '
+       'writes', 'seen %s, attached %s' % (seen, count))
+    del a
+    shm.close()
+    count = attached_count(shm.shmid)
+    ok(shm.buf is None and count in (0, None),
+       'once the ndarray is gone, close() detaches', 'attached %s' % count)
+    shm.unlink()
+
+
+def test_ours_pages():
+    # 2 MiB, a huge page on x86_64, within macOS's 4 MiB a segment (the
+    # limits variant of tests/portability.sh).
+    size = 2 << 20
+    name = fresh('pages')
+    if resident_shared() is None:
+        skip('no RssShmem in /proc/self/status', 'prefault=True faults '
+             'every page in at creation')
+        skip('no RssShmem in /proc/self/status', 'prefault=True at attach')
+    else:
+        before = resident_shared()
+        shm = create(name, size, prefault=True)
+        grew = resident_shared() - before
+        ok(grew >= size // 1024, 'prefault=True faults every page in at '
+           'creation', 'resident shared memory grew by %d kB' % grew)
+        shm.close()
+
+        def attaches():
+            before = resident_shared()
+            plain = SharedMemory(name)
+            unfaulted = resident_shared() - before
+            shm = SharedMemory(name, prefault=True)
+            grew = resident_shared() - before
+            plain.close()
+            shm.close()
+            return 0 if unfaulted < 1024 and grew >= size // 1024 else 1
+        ok(in_child(attaches) == 0, 'prefault=True at attach faults them '
+           'in too, where a plain attach faults none')
+        shm = SharedMemory(name)
+        shm.unlink()
+        shm.close()
+
+    free = meminfo('/proc/meminfo', 'HugePages_Free')
+    reserved = meminfo('/proc/meminfo', 'HugePages_Rsvd')
+    huge = meminfo('/proc/meminfo', 'Hugepagesize')
+    before = sorted(os.listdir(os.environ['SHAREDMEM_DIR']))
+    if free is None or reserved is None or huge is None:
+        check_raises('hugepages=True on a system without huge pages: '
+                     'OSError ENOTSUP at creation', OSError, create, None,
+                     size, hugepages=True, code=errno.ENOTSUP)
+    elif free - reserved == 0:
+        check_raises('hugepages=True with no huge page free: OSError ENOMEM '
+                     'at creation, not a SIGBUS later', OSError, create,
+                     None, size, hugepages=True, code=errno.ENOMEM)
+    else:
+        shm = create(None, huge * 1024, hugepages=True)
+        taken = free - reserved - (meminfo('/proc/meminfo', 'HugePages_Free')
+                                   - meminfo('/proc/meminfo',
+                                             'HugePages_Rsvd'))
+        shm.unlink()
+        shm.close()
+        ok(taken == 1, 'hugepages=True takes a huge page at creation',
+           'took %d' % taken)
+    ok(sorted(os.listdir(os.environ['SHAREDMEM_DIR'])) == before,
+       '...and leaves no name behind')
+
+
 def test_ours_lock():
     name = fresh('lock')
     shm = create(name, 64, lock=True, semaphores=2)
@@ -592,6 +698,8 @@ def tests():
     ours('read-only attaches and with', test_ours_readonly)
     ours('segments outlive processes', test_ours_processes)
     ours('a handle dropped while a view lives', test_ours_dropped)
+    ours('an ndarray over buf', test_ours_ndarray)
+    ours('prefault and huge pages', test_ours_pages)
     ours('the lock and the semaphores', test_ours_lock)
     ours('finding the library', test_ours_library)
 

@@ -14,7 +14,7 @@ set -u
 : "${top_builddir:=.}" "${top_srcdir:=.}"
 
 . "$top_srcdir/tests/python-env.sh"
-echo 1..96
+echo 1..97
 dir=$SHAREDMEM_DIR
 ex=$top_builddir/examples
 pyex=$top_srcdir/examples/python
@@ -204,6 +204,13 @@ check "process2_uint8 -m Other -n 1 beside it prints 1 2 3 4" \
 run early process2_float64.py -m Missing -n 1
 check "process2_float64.py -m Missing says: start process1_float64.py -m Missing" \
     failed_once 1 early Missing 'start process1_float64.py -m Missing first'
+keys=$SHAREDMEM_DIR
+SHAREDMEM_DIR=$tmp/nowhere
+run early process2_uint8.py -n 1
+SHAREDMEM_DIR=$keys
+check "process2_uint8.py with no key directory names it and SHAREDMEM_DIR" \
+    failed_once 1 early "the key directory $tmp/nowhere does not exist" \
+    'SHAREDMEM_DIR names it'
 kill -s TERM "$pid_other"
 finish other
 check "process1_uint8.py -m Other stops on SIGTERM and removes Other" \
@@ -214,4 +221,4 @@ check "process1_uint8.py -m a/b exits 1 naming a/b, in one line, as in C" \
     failed_once 1 bad "^process1_uint8.py: a/b: cannot create it: "
 
 check "the key directory is empty at the end" empty_dir
-test "$n" -eq 96 || echo "# ran $n tests, planned 96"
+test "$n" -eq 97 || echo "# ran $n tests, planned 97"

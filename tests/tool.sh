@@ -737,10 +737,10 @@ check "-d /nonexistent ls fails naming the directory" \
     failed_once "/nonexistent"
 run -d /nonexistent stat Demo
 check "-d /nonexistent stat Demo fails naming the directory" \
-    failed_once "Demo: no key directory /nonexistent"
+    failed_once "Demo: the key directory /nonexistent does not exist"
 run -d /nonexistent create Demo 1
 check "-d /nonexistent create fails naming the directory" \
-    failed_once "Demo: no key directory /nonexistent"
+    failed_once "Demo: the key directory /nonexistent does not exist"
 run -d /nonexistent gc
 check "-d /nonexistent gc fails naming the directory" \
     failed_once "/nonexistent"

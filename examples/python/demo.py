@@ -15,7 +15,7 @@ import struct
 import sys
 
 try:
-    from sharedmem import SharedMemory, key_directory
+    from sharedmem import SharedMemory
 except ImportError as e:
     sys.stderr.write('%s: cannot import sharedmem (the module is python/'
                      'sharedmem.py in the build tree; set PYTHONPATH to '
@@ -203,19 +203,20 @@ class Demo:
             self.shm = SharedMemory(self.name, create=True, size=SIZE)
         except FileExistsError:
             self.explain_exists()
-        except FileNotFoundError as e:
-            sys.stderr.write('%s: %s: cannot create it in the key directory '
-                             '%s: %s\n' % (self.prog, self.name,
-                                           key_directory(),
-                                           os.strerror(e.errno)))
-            sys.exit(1)
         except OSError as e:
-            self.die('cannot create it', e.errno)
+            # The module's text: the key directory's fault, where that is
+            # why, as the C demos say it.
+            self.say('cannot create it: %s' % e.strerror)
+            sys.exit(1)
 
     def attach(self):
         try:
             self.shm = SharedMemory(self.name)
-        except FileNotFoundError:
+        except FileNotFoundError as e:
+            if e.strerror != os.strerror(e.errno):
+                # The module's text: no key directory.
+                self.say('cannot attach it: %s' % e.strerror)
+                sys.exit(1)
             if self.name == DEFAULT_NAME:
                 start = self.creator
             else:

@@ -26,6 +26,7 @@
 
 #include "sharedmem.h"
 #include "cli.h"
+#include "keydir.h"
 
 /* A uid that is nobody's: the creator of a segment that cannot be seen. */
 #define NO_UID		((uid_t)-1)
@@ -562,9 +563,28 @@ say_too_long(const char *name)
 	    "files in it pass the system's limit (PATH_MAX): %s", name, dir);
 }
 
+/* The key directory could not be listed, with errno err. */
+void
+keydir_unreadable(int err)
+{
+	char text[TEXT];
+
+	if (keydir_fault(err, text, sizeof(text)))
+		warnmsg("%s", text);
+	else
+		warnmsg("%s: cannot read the key directory: %s",
+		    sharedmem_dir(), strerror(err));
+}
+
 int
 fail_name(const char *name, int err, enum cli_op op)
 {
+	char text[TEXT];
+
+	if (keydir_fault(err, text, sizeof(text))) {
+		warnmsg("%s: %s", name, text);
+		return CLI_FAIL;
+	}
 	switch (err) {
 	case ENOENT:
 		say_missing(name, op);

@@ -203,8 +203,7 @@ cmd_ls(struct cli *cli)
 	int c, wide = cli->opt['l'] != NULL;
 
 	if ((names = sharedmem_names()) == NULL) {
-		warnmsg("%s: cannot read the key directory: %s",
-		    sharedmem_dir(), strerror(errno));
+		keydir_unreadable(errno);
 		return CLI_FAIL;
 	}
 	for (n = 0; names[n] != NULL; n++)

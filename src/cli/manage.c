@@ -119,6 +119,7 @@ cmd_rm(struct cli *cli)
 struct gc {
 	int	 dryrun;
 	int	 failed;
+	int	 left;		/* files of processes that still run */
 	char	*prefix;	/* of key files in the key directory */
 };
 
@@ -190,6 +191,12 @@ report(enum sharedmem_leftover kind, const char *file, int shmid, int error,
 		    "segment (shmid %d)", name_of(gc, file), shmid);
 		break;
 	case SHAREDMEM_UNFINISHED:
+		if (error == EBUSY) {
+			printf("left %s: the create or removal that made it "
+			    "still runs\n", file);
+			gc->left++;
+			return;
+		}
 		(void)snprintf(what, sizeof(what), "file %s of a create that "
 		    "died", file);
 		break;
@@ -232,11 +239,10 @@ cmd_gc(struct cli *cli)
 	free(gc.prefix);
 	if (n == -1) {
 		(void)fflush(stdout);
-		warnmsg("%s: cannot read the key directory: %s",
-		    sharedmem_dir(), strerror(err));
+		keydir_unreadable(err);
 		return CLI_FAIL;
 	}
-	if (n == 0 && gc.failed == 0)
+	if (n == 0 && gc.failed == 0 && gc.left == 0)
 		printf("nothing to clean up\n");
 	else if (n > 0)
 		printf("%s %d leftover%s\n", gc.dryrun ? "would remove" :
