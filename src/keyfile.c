@@ -21,6 +21,14 @@
  * never attaches, changes or removes such a name, but in the race of
  * "Removal" below, where it removes what it takes that is no key file.
  *
+ * Programs of other releases and other languages read these lines, by the
+ * rule that record.c keeps and sharedmem(7) gives them: fields found by
+ * their names, those not known skipped, and a version that moves only
+ * where a field changes its meaning.  The semaphore set keeps its layout
+ * by the same rule: semaphore 0 is the lock, 1 to sems - 1 the counting
+ * ones, and a semaphore added later comes after them, with a field of its
+ * own; a reader that does not know the field leaves it alone.
+ *
  * Trust.  The key directory is shared by every local user, and anyone may
  * put a file at a free name; only a file's owner (and root) may move or
  * remove it once it is there, which the sticky bit of /dev/shm and /tmp

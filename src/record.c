@@ -12,15 +12,27 @@
  * the system cannot tell.  The name binds the line to its own key file: a
  * line read under another name is another name's.
  *
- * Version 1, as 0.2 wrote it, has neither boot nor name:
+ * Version 1, as 0.1 and 0.2 wrote it, has neither boot nor name:
  *
  *	sharedmem 1 key=0x5300a1b2 shmid=32769 size=1024 pid=4242 semid=7 sems=3
  *
  * The key is printed as ipcs(1) prints it, so that a person can match the
- * two.  The parser accepts what smi_record_format() writes, fields in order,
- * digits only (leading zeros pass), and no key that cannot be one:
- * IPC_PRIVATE, or the (key_t)-1 that ftok() returns for an error.  A key
- * file that says anything else was not written by this library.
+ * two.  The line keeps the rule that sharedmem(7) gives every reader: after
+ * "sharedmem VERSION", fields NAME=VALUE, each after one space, a name of
+ * lower-case letters, digits and '_', a value of printable characters other
+ * than the space, and a newline, all in RECORD_MAX bytes at most; a reader
+ * takes the fields it knows by their names, in any order, and skips those
+ * it does not know, which later releases may add; the version moves only
+ * where a field changes its meaning, and a version it does not know is
+ * refused.  The fields that a version knows are those of that version and
+ * the ones before.  The parser also refuses a field it knows that is there
+ * twice or holds a bad value (numbers are digits only, leading zeros
+ * pass), a record without key, shmid, size and pid, or, from version 2,
+ * its name, a set's id without its size or the other way round, a held
+ * semaphore without a set or among the ones that sems counts, and a key
+ * that cannot be one: IPC_PRIVATE, or the (key_t)-1 that ftok() returns
+ * for an error.  A key file that says anything else was not written by
+ * a release of this library.
  */
 #include <config.h>
 
@@ -32,8 +44,25 @@
 
 #include "internal.h"
 
-#define MAGIC_V1 "sharedmem 1 key=0x"
-#define MAGIC_V2 "sharedmem 2 key=0x"
+/* The version written, and the newest read. */
+#define RECORD_VERSION 2
+
+/* The fields known here, with the version that brought each. */
+enum field {
+	F_KEY, F_SHMID, F_SIZE, F_PID, F_SEMID, F_SEMS, F_HELD, F_BOOT, F_NAME,
+	FIELDS
+};
+#define FIELD(name, since)	{ name, sizeof(name) - 1, since }
+static const struct {
+	const char	*name;
+	size_t		 len;
+	int		 since;
+} fields[FIELDS] = {
+	FIELD("key", 1), FIELD("shmid", 1), FIELD("size", 1), FIELD("pid", 1),
+	FIELD("semid", 1), FIELD("sems", 1), FIELD("held", 2),
+	FIELD("boot", 2), FIELD("name", 2)
+};
+#define PENDING		ULONG_MAX	/* the shmid -1 of a create under way */
 
 /* Keys travel as unsigned long; a wider key_t could not. */
 typedef char key_fits_in_long[sizeof(key_t) <= sizeof(unsigned long) ? 1 : -1];
@@ -135,7 +164,9 @@ smi_record_format(char *buf, size_t len, const struct record *rec)
 	l.p = buf;
 	l.end = buf + len;
 	l.full = 0;
-	put_str(&l, MAGIC_V2);
+	put_str(&l, "sharedmem ");
+	put_number(&l, RECORD_VERSION, 10, 1);
+	put_str(&l, " key=0x");
 	put_number(&l, smi_key_bits(rec->key), 16, 8);
 	put_str(&l, " shmid=");
 	put_signed(&l, rec->shmid);
@@ -183,125 +214,176 @@ smi_format_decimal(char *buf, unsigned long v)
 	return (size_t)(l.p - buf);
 }
 
-/* Reads a number of base 10 or 16 at *p, advancing *p past it; the
- * digits, not strtoul(), so that no sign, space or overflow slips in. */
+/* Reads the whole of [s, end) as a number of base 10 or 16, at most max:
+ * digits only, not strtoul(), so that no sign or space slips in. */
 static int
-parse_number(const char **p, const char *end, int base, unsigned long max,
+parse_number(const char *s, const char *end, int base, unsigned long max,
     unsigned long *value)
 {
-	const char *s = *p;
 	unsigned long v = 0;
 	int d;
 
+	if (s == end)
+		return -1;
 	for (; s < end; s++) {
 		if (*s >= '0' && *s <= '9')
 			d = *s - '0';
 		else if (base == 16 && *s >= 'a' && *s <= 'f')
 			d = *s - 'a' + 10;
 		else
-			break;
-		if (v > (max - (unsigned long)d) / (unsigned long)base)
+			return -1;
+		if ((unsigned long)d > max ||
+		    v > (max - (unsigned long)d) / (unsigned long)base)
 			return -1;
 		v = v * (unsigned long)base + (unsigned long)d;
 	}
-	if (s == *p)
-		return -1;
-	*p = s;
 	*value = v;
 	return 0;
 }
 
+/* Copies the whole of [s, end), of at most size - 1 bytes of which valid()
+ * takes each, into buf. */
 static int
-parse_literal(const char **p, const char *end, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	if ((size_t)(end - *p) < n || memcmp(*p, lit, n) != 0)
-		return -1;
-	*p += n;
-	return 0;
-}
-
-/*
- * Copies the word at *p, of at most size - 1 bytes of which valid() takes
- * each, into buf, and advances *p past it.
- */
-static int
-parse_word(const char **p, const char *end, int (*valid)(int), char *buf,
+parse_word(const char *s, const char *end, int (*valid)(int), char *buf,
     size_t size)
 {
-	const char *s = *p;
+	const char *p;
 
-	while (s < end && (size_t)(s - *p) < size && valid((unsigned char)*s))
-		s++;
-	if (s == *p || (size_t)(s - *p) == size)
+	if (s == end || (size_t)(end - s) >= size)
 		return -1;
-	memcpy(buf, *p, (size_t)(s - *p));
-	buf[s - *p] = '\0';
-	*p = s;
+	for (p = s; p < end; p++)
+		if (!valid((unsigned char)*p))
+			return -1;
+	memcpy(buf, s, (size_t)(end - s));
+	buf[end - s] = '\0';
 	return 0;
 }
 
+/* Whether the len bytes at s are the name of a field known to version. */
+static int
+known_field(const char *s, size_t len, int version)
+{
+	int f;
+
+	for (f = 0; f < FIELDS; f++)
+		if (fields[f].len == len && fields[f].since <= version &&
+		    memcmp(fields[f].name, s, len) == 0)
+			return f;
+	return -1;
+}
+
+/* Reads the value [s, end) of field f into num[f], or rec's words. */
+static int
+parse_value(int f, const char *s, const char *end, unsigned long *num,
+    struct record *rec)
+{
+	switch (f) {
+	case F_KEY:
+		return end - s < 2 || memcmp(s, "0x", 2) != 0 ? -1 :
+		    parse_number(s + 2, end, 16, KEY_MASK, &num[f]);
+	case F_SHMID:
+		if (end - s == 2 && memcmp(s, "-1", 2) == 0) {
+			num[f] = PENDING;
+			return 0;
+		}
+		return parse_number(s, end, 10, INT_MAX, &num[f]);
+	case F_SIZE:
+		return parse_number(s, end, 10, ULONG_MAX, &num[f]);
+	case F_PID:
+		return parse_number(s, end, 10, LONG_MAX, &num[f]);
+	case F_SEMID:
+		return parse_number(s, end, 10, INT_MAX, &num[f]);
+	case F_SEMS:
+	case F_HELD:
+		return parse_number(s, end, 10, SEMS_MAX, &num[f]);
+	case F_BOOT:
+		return parse_word(s, end, smi_boot_char, rec->boot,
+		    sizeof(rec->boot));
+	default:
+		return parse_word(s, end, smi_name_char, rec->name,
+		    sizeof(rec->name));
+	}
+}
+
+/* A field's name is of lower-case letters, digits and '_'. */
+static int
+field_name_char(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* A value is of the printable characters but the space. */
+static int
+value_char(int c)
+{
+	return c > ' ' && c <= '~';
+}
+
+#define HAS(f)		(1U << (f))
+#define REQUIRED	(HAS(F_KEY) | HAS(F_SHMID) | HAS(F_SIZE) | HAS(F_PID))
+
 /* Parses the len bytes at buf into rec; returns 0, or -1 if they are not
- * exactly one record of either version. */
+ * exactly one record of a version known here. */
 int
 smi_record_parse(const char *buf, size_t len, struct record *rec)
 {
-	const char *p = buf, *end = buf + len;
-	unsigned long key, shmid = 0, size, pid, semid = 0, nsems = 0, held;
-	int pending = 0, version, has_held = 0;
+	static const char magic[] = "sharedmem ";
+	const char *p = buf, *end, *start, *eq;
+	unsigned long num[FIELDS] = { 0 }, version;
+	unsigned int seen = 0;
+	int f;
 
-	if (parse_literal(&p, end, MAGIC_V2) == 0)
-		version = 2;
-	else if (parse_literal(&p, end, MAGIC_V1) == 0)
-		version = 1;
-	else
+	if (len < sizeof(magic) || len > RECORD_MAX || buf[len - 1] != '\n' ||
+	    memcmp(p, magic, sizeof(magic) - 1) != 0)
 		return -1;
-	if (parse_number(&p, end, 16, KEY_MASK, &key) == -1 ||
-	    parse_literal(&p, end, " shmid=") == -1)
+	end = buf + len - 1;	/* the newline */
+	p += sizeof(magic) - 1;
+	for (start = p; p < end && *p != ' '; p++)
+		continue;
+	if (parse_number(start, p, 10, RECORD_VERSION, &version) == -1 ||
+	    version == 0)
 		return -1;
-	if (parse_literal(&p, end, "-1") == 0)
-		pending = 1;
-	else if (parse_number(&p, end, 10, INT_MAX, &shmid) == -1)
-		return -1;
-	if (parse_literal(&p, end, " size=") == -1 ||
-	    parse_number(&p, end, 10, ULONG_MAX, &size) == -1 ||
-	    parse_literal(&p, end, " pid=") == -1 ||
-	    parse_number(&p, end, 10, LONG_MAX, &pid) == -1)
-		return -1;
-	if (parse_literal(&p, end, " semid=") == 0 &&
-	    (pending || parse_number(&p, end, 10, INT_MAX, &semid) == -1 ||
-	    parse_literal(&p, end, " sems=") == -1 ||
-	    parse_number(&p, end, 10, SEMS_MAX, &nsems) == -1 || nsems == 0))
-		return -1;
-	/* The held semaphore comes past the ones that sems counts. */
-	if (nsems > 0 && parse_literal(&p, end, " held=") == 0) {
-		if (parse_number(&p, end, 10, SEMS_MAX, &held) == -1 ||
-		    held < nsems)
-			return -1;
-		has_held = 1;
-	}
 	rec->boot[0] = rec->name[0] = '\0';
-	if (version == 2) {
-		if (parse_literal(&p, end, " boot=") == 0 &&
-		    parse_word(&p, end, smi_boot_char, rec->boot,
-		    sizeof(rec->boot)) == -1)
+	while (p < end) {
+		if (*p++ != ' ')
 			return -1;
-		if (parse_literal(&p, end, " name=") == -1 ||
-		    parse_word(&p, end, smi_name_char, rec->name,
-		    sizeof(rec->name)) == -1)
+		for (start = p; p < end && field_name_char((unsigned char)*p);
+		    p++)
+			continue;
+		if (p == start || p == end || *p != '=')
 			return -1;
+		for (eq = p++; p < end && value_char((unsigned char)*p); p++)
+			continue;
+		if (p == eq + 1)
+			return -1;
+		/* Fields that a later release or version brought are
+		 * skipped. */
+		if ((f = known_field(start, (size_t)(eq - start),
+		    (int)version)) == -1)
+			continue;
+		if ((seen & HAS(f)) != 0 ||
+		    parse_value(f, eq + 1, p, num, rec) == -1)
+			return -1;
+		seen |= HAS(f);
 	}
-	if (parse_literal(&p, end, "\n") == -1 || p != end ||
-	    key == 0 || key == KEY_MASK || size == 0 || pid == 0)
+	if ((seen & REQUIRED) != REQUIRED ||
+	    (version >= 2 && (seen & HAS(F_NAME)) == 0) ||
+	    ((seen & HAS(F_SEMID)) == 0) != ((seen & HAS(F_SEMS)) == 0) ||
+	    ((seen & HAS(F_SEMS)) != 0 &&
+	    (num[F_SHMID] == PENDING || num[F_SEMS] == 0)) ||
+	    /* The held semaphore comes past the ones that sems counts. */
+	    ((seen & HAS(F_HELD)) != 0 && ((seen & HAS(F_SEMS)) == 0 ||
+	    num[F_HELD] < num[F_SEMS])) ||
+	    num[F_KEY] == 0 || num[F_KEY] == KEY_MASK || num[F_SIZE] == 0 ||
+	    num[F_PID] == 0)
 		return -1;
-	rec->version = version;
-	rec->key = key_from_bits(key);
-	rec->shmid = pending ? -1 : (int)shmid;
-	rec->size = size;
-	rec->pid = (long)pid;
-	rec->semid = nsems == 0 ? -1 : (int)semid;
-	rec->nsems = (unsigned int)nsems;
-	rec->held = has_held ? (int)held : -1;
+	rec->version = (int)version;
+	rec->key = key_from_bits(num[F_KEY]);
+	rec->shmid = num[F_SHMID] == PENDING ? -1 : (int)num[F_SHMID];
+	rec->size = num[F_SIZE];
+	rec->pid = (long)num[F_PID];
+	rec->semid = (seen & HAS(F_SEMS)) != 0 ? (int)num[F_SEMID] : -1;
+	rec->nsems = (seen & HAS(F_SEMS)) != 0 ? (unsigned int)num[F_SEMS] : 0;
+	rec->held = (seen & HAS(F_HELD)) != 0 ? (int)num[F_HELD] : -1;
 	return 0;
 }

@@ -23,6 +23,10 @@
 #include "sharedmem.h"
 #include "tap.h"
 
+/* The longest line of a key file, its newline included: sharedmem(7),
+ * "The format of key files". */
+#define LINE_LONGEST	512
+
 static const char victim_text[] = "not a key file\n";
 
 static char victim[4096];
@@ -148,7 +152,26 @@ test_odd_files(void)
 		"sharedmem 1 key=0x5300a1b2 shmid=12 size=0 pid=4\n",
 		"sharedmem 1 key=0x5300a1b2 shmid=12 pid=4\n",
 		"sharedmem 2 key=0x5300a1b2 shmid=12 size=64 pid=4\n",
+		/* Lines that a field added later, or a version, does not
+		 * excuse. */
+		"sharedmem 3 key=0x5300a1b2 shmid=12 size=64 pid=4 "
+		    "name=garbage\n",
+		"sharedmem 2 key=0x5300a1b2 shmid=12 size=64 pid=4 shmid=13 "
+		    "name=garbage\n",
+		"sharedmem 2 key=0x5300a1b2 shmid=12 size=64 pid=4 "
+		    "name=garbage later\n",
+		"sharedmem 2 key=0x5300a1b2 shmid=12 size=64 pid=4 "
+		    "name=garbage later=\n",
+		"sharedmem 2 key=0x5300a1b2 shmid=12 size=64 pid=4 "
+		    "name=garbage Later=1\n",
+		"sharedmem 2 key=0x5300a1b2 shmid=12 size=64 pid=4 "
+		    "name=garbage  later=1\n",
+		"sharedmem 2 key=0x5300a1b2 shmid=12 size=64 pid=4 "
+		    "name=garbage later=\t\n",
+		"sharedmem 2 key=0x5300a1b2 shmid=12 size=64 pid=4 "
+		    "name=garbage\n\n",
 	};
+	char line[LINE_LONGEST + 1];
 	size_t i;
 
 	if (mkdir(keyfile("dir"), 0700) == -1)
@@ -170,6 +193,21 @@ test_odd_files(void)
 		FAILS_WITH(sharedmem_attach("garbage") == NULL ? -1 : 0, EINVAL,
 		    "attach of a key file with a bad or truncated record");
 	}
+	/* The longest line, padded by a field of a later release, is read
+	 * (and its segment found gone); one byte more is no record. */
+	i = (size_t)snprintf(line, sizeof(line), "sharedmem 2 key=0x5300a1b2 "
+	    "shmid=12 size=64 pid=4 name=garbage later=");
+	memset(line + i, 'x', sizeof(line) - i);
+	line[LINE_LONGEST - 1] = '\n';
+	write_file(keyfile("garbage"), line, LINE_LONGEST);
+	FAILS_WITH(sharedmem_attach("garbage") == NULL ? -1 : 0, ENOENT,
+	    "attach of a key file whose line is as long as sharedmem(7) "
+	    "allows");
+	line[LINE_LONGEST - 1] = 'x';
+	line[LINE_LONGEST] = '\n';
+	write_file(keyfile("garbage"), line, LINE_LONGEST + 1);
+	FAILS_WITH(sharedmem_attach("garbage") == NULL ? -1 : 0, EINVAL,
+	    "attach of a key file whose line is a byte longer");
 	all_refuse("garbage", "a key file that is no record");
 	ok(unlink(keyfile("garbage")) == 0, "the bad key file is still there");
 }
@@ -230,7 +268,7 @@ test_other_user(void)
 int
 main(void)
 {
-	plan(39);
+	plan(49);
 	test_links();
 	test_odd_files();
 	test_other_user();

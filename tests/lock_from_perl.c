@@ -3,8 +3,9 @@
  * only sharedmem(7): the Perl program printed there, taken from the page
  * as it stands, holds the lock against the library, gives it back, loses
  * it to the kernel when killed, with word of its death to the library's
- * next lock; is told itself when the library's holder died, and leaves
- * an ordinary lock after it; and refuses a name without one.
+ * next lock; is told itself when the library's holder died, and leaves an
+ * ordinary lock after it; reads a key file as a later release may write
+ * it; and refuses a name without a lock.
  */
 #include <config.h>
 
@@ -22,52 +23,7 @@
 #include "sharedmem.h"
 #include "tap.h"
 
-/* The comment line of the page that comes before the program. */
-#define MARK "tests/lock_from_perl runs this program"
-
 static char program[4096];
-
-/* Writes the page's program, unescaped, to program; 0, or -1 if the page
- * has none. */
-static int
-extract(const char *page)
-{
-	char line[512], *p, *q;
-	FILE *in, *out;
-	int state = 0;
-
-	if ((in = fopen(page, "r")) == NULL)
-		bail_out("%s: %s", page, strerror(errno));
-	snprintf(program, sizeof(program), "%s/lock.pl", sharedmem_dir());
-	if ((out = fopen(program, "w")) == NULL)
-		bail_out("%s: %s", program, strerror(errno));
-	while (fgets(line, sizeof(line), in) != NULL) {
-		if (state == 0 && strstr(line, MARK) != NULL)
-			state = 1;
-		else if (state == 1 && strncmp(line, ".Bd", 3) == 0)
-			state = 2;
-		else if (state == 2 && strncmp(line, ".Ed", 3) == 0) {
-			state = 3;
-			break;
-		} else if (state == 2) {
-			/* mdoc's escapes: \e is a backslash, \& nothing. */
-			for (p = q = line; *p != '\0'; p++) {
-				if (p[0] == '\\' && p[1] == 'e')
-					*q++ = '\\', p++;
-				else if (p[0] == '\\' && p[1] == '&')
-					p++;
-				else
-					*q++ = *p;
-			}
-			*q = '\0';
-			fputs(line, out);
-		}
-	}
-	(void)fclose(in);
-	if (fclose(out) != 0)
-		bail_out("%s: %s", program, strerror(errno));
-	return state == 3 ? 0 : -1;
-}
 
 /* Starts the program on name; *in is its standard input. */
 static pid_t
@@ -130,19 +86,16 @@ int
 main(void)
 {
 	struct timespec tenth = { 0, 100000000L };
-	const char *srcdir = getenv("top_srcdir");
 	sharedmem *shm, *plain;
-	char page[4096];
 	FILE *out;
 	pid_t pid;
 	int in, st;
 
 	if (system("perl -MIPC::Semaphore -e 1 >/dev/null 2>&1") != 0)
 		skip_all("no Perl with IPC::Semaphore");
-	snprintf(page, sizeof(page), "%s/doc/sharedmem.7",
-	    srcdir != NULL ? srcdir : ".");
-	plan(12);
-	ok(extract(page) == 0, "sharedmem(7) prints a Perl program that "
+	snprintf(program, sizeof(program), "%s/lock.pl", sharedmem_dir());
+	plan(15);
+	ok(page_program(program) == 0, "sharedmem(7) prints a Perl program that "
 	    "takes a name's lock");
 	if ((shm = sharedmem_open("jobs", SHAREDMEM_CREATE | SHAREDMEM_LOCK |
 	    SHAREDMEM_SEMAPHORES(2), 64, 0600)) == NULL)
@@ -184,6 +137,26 @@ main(void)
 	ok(st == 0 && sharedmem_trylock(shm) == 0 &&
 	    sharedmem_unlock(shm) == 0, "... and leaves an ordinary lock when "
 	    "it gives it back");
+
+	/* The key file as a later release may write it: the library and
+	 * the program each take the lock through it. */
+	if (sharedmem_close(shm) == -1)
+		bail_out("close: %s", strerror(errno));
+	later_release("jobs");
+	if ((shm = sharedmem_attach("jobs")) == NULL)
+		bail_out("attach of a later release's key file: %s",
+		    strerror(errno));
+	pid = start("jobs", &in, &out);
+	ok(locked(out, 0), "the program takes the lock through a key file with "
+	    "fields it does not know, in another order");
+	FAILS_WITH(sharedmem_trylock(shm), EBUSY, "the library's trylock, "
+	    "attached through that key file, while the program holds it");
+	(void)close(in);
+	st = wait_child(pid);
+	(void)fclose(out);
+	ok(st == 0 && sharedmem_trylock(shm) == 0 && sharedmem_unlock(shm) == 0,
+	    "the program gives the lock back, and the library takes it (%d)",
+	    st);
 
 	if ((plain = sharedmem_create("plain", 64)) == NULL)
 		bail_out("create: %s", strerror(errno));

@@ -385,3 +385,80 @@ keydir_entries(const char *except)
 	(void)closedir(d);
 	return n;
 }
+
+/* The comment line of sharedmem(7) that comes before its program. */
+#define PROGRAM_MARK "tests/lock_from_perl runs this program"
+
+int
+page_program(const char *path)
+{
+	const char *srcdir = getenv("top_srcdir");
+	char page[4096], line[512], *p, *q;
+	FILE *in, *out;
+	int state = 0;
+
+	snprintf(page, sizeof(page), "%s/doc/sharedmem.7",
+	    srcdir != NULL ? srcdir : ".");
+	if ((in = fopen(page, "r")) == NULL)
+		bail_out("%s: %s", page, strerror(errno));
+	if ((out = fopen(path, "w")) == NULL)
+		bail_out("%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), in) != NULL) {
+		if (state == 0 && strstr(line, PROGRAM_MARK) != NULL)
+			state = 1;
+		else if (state == 1 && strncmp(line, ".Bd", 3) == 0)
+			state = 2;
+		else if (state == 2 && strncmp(line, ".Ed", 3) == 0) {
+			state = 3;
+			break;
+		} else if (state == 2) {
+			/* mdoc's escapes: \e is a backslash, \& nothing. */
+			for (p = q = line; *p != '\0'; p++) {
+				if (p[0] == '\\' && p[1] == 'e')
+					*q++ = '\\', p++;
+				else if (p[0] == '\\' && p[1] == '&')
+					p++;
+				else
+					*q++ = *p;
+			}
+			*q = '\0';
+			fputs(line, out);
+		}
+	}
+	(void)fclose(in);
+	if (fclose(out) != 0)
+		bail_out("%s: %s", path, strerror(errno));
+	return state == 3 ? 0 : -1;
+}
+
+void
+later_release(const char *name)
+{
+	char line[1024], out[1100], tmp[4096], *field[32], *p;
+	const char *path = keyfile(name);
+	FILE *f;
+	int n = 0, i;
+
+	if ((f = fopen(path, "r")) == NULL ||
+	    fgets(line, sizeof(line), f) == NULL)
+		bail_out("%s: %s", path, strerror(errno));
+	(void)fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	/* "sharedmem", the version, then the fields. */
+	for (p = strtok(line, " "); p != NULL && n < 32; p = strtok(NULL, " "))
+		field[n++] = p;
+	if (n < 3)
+		bail_out("%s: no record", path);
+	snprintf(out, sizeof(out), "%s %s later=1", field[0], field[1]);
+	for (i = n - 1; i >= 2; i--) {
+		strcat(out, " ");
+		strcat(out, field[i]);
+		if (i == n / 2)
+			strcat(out, " later_too=a=b,c");
+	}
+	strcat(out, "\n");
+	snprintf(tmp, sizeof(tmp), "%s/later.tmp", sharedmem_dir());
+	if ((f = fopen(tmp, "w")) == NULL || fputs(out, f) == EOF ||
+	    fclose(f) != 0 || rename(tmp, path) == -1)
+		bail_out("%s: %s", tmp, strerror(errno));
+}

@@ -69,6 +69,15 @@ int	set_stat(int, struct semid_ds *);
  * on pipes: *in is for writing to it, *out for reading from it. */
 pid_t	spawn_piped(char *const *, int *, int *);
 
+/* Writes the Perl program that sharedmem(7) prints, unescaped, to path:
+ * 0, or -1 if the page has none. */
+int	page_program(const char *);
+
+/* Writes name's key file anew as a later release might: the fields in
+ * the other order, and fields that this release does not know among
+ * them. */
+void	later_release(const char *);
+
 /* Seconds on the monotonic clock. */
 double	clock_seconds(void);
 

@@ -5,9 +5,10 @@
  *
  * Two properties, on each input:
  *  - the input as a key file: if it parses, it holds a record the
- *    library could have written, and formatting the record and parsing
- *    that again gives the same record (in the current version: a version
- *    1 record comes back with the name "x" it is given);
+ *    library could have written, but for the fields it skipped as a later
+ *    release's, and formatting the record and parsing that again gives
+ *    the same record (in the current version: a version 1 record comes
+ *    back with the name "x" it is given);
  *  - the input's first bytes as a record of the kind the library writes
  *    (a key other than 0, shmid -1 or above, size and pid above 0, a
  *    name of SHAREDMEM_NAME_MAX name characters and a run of BOOT_MAX
