@@ -53,6 +53,17 @@ smi_boot_char(int c)
 	    (c >= 'A' && c <= 'Z') || c == '.' || c == ':' || c == '-';
 }
 
+/* How many of the n bytes at s, from the first, an identity may hold. */
+size_t
+smi_boot_span(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && smi_boot_char((unsigned char)s[i]); i++)
+		continue;
+	return i;
+}
+
 /* Whether s, up to its end, is of characters a record may carry. */
 static int
 clean(const char *s)

@@ -159,6 +159,7 @@ enum entry_kind {
 };
 enum entry_kind	 smi_entry_kind(const char *, const char **, long *);
 int		 smi_name_char(int);
+size_t		 smi_name_span(const char *, size_t);
 int		 smi_name_check(const char *, const char **);
 char		*smi_keyfile_path(const char *, const char *, size_t *);
 char		*smi_private_path(const char *, const char *, long);
@@ -179,6 +180,7 @@ key_t		 smi_key_next(key_t, unsigned long);
  * whether a recorded identity is this run's (1), another's (0), or cannot
  * be told (-1). */
 int		 smi_boot_char(int);
+size_t		 smi_boot_span(const char *, size_t);
 const char	*smi_boot_identity(char *);
 int		 smi_boot_same(const char *);
 

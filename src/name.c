@@ -29,6 +29,17 @@ smi_name_char(int c)
 	    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
 
+/* How many of the n bytes at s, from the first, may occur in a name. */
+size_t
+smi_name_span(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && smi_name_char((unsigned char)s[i]); i++)
+		continue;
+	return i;
+}
+
 /*
  * Checks name and points *stripped past its optional leading '/'.
  * Returns 0, or the errno value that describes the fault.

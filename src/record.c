@@ -220,42 +220,39 @@ static int
 parse_number(const char *s, const char *end, int base, unsigned long max,
     unsigned long *value)
 {
-	unsigned long v = 0;
-	int d;
+	/* Past limit, or at it with a digit past last, v would pass max. */
+	unsigned long v = 0, limit = max / (unsigned long)base,
+	    last = max % (unsigned long)base, d;
 
 	if (s == end)
 		return -1;
 	for (; s < end; s++) {
 		if (*s >= '0' && *s <= '9')
-			d = *s - '0';
+			d = (unsigned long)(*s - '0');
 		else if (base == 16 && *s >= 'a' && *s <= 'f')
-			d = *s - 'a' + 10;
+			d = (unsigned long)(*s - 'a' + 10);
 		else
 			return -1;
-		if ((unsigned long)d > max ||
-		    v > (max - (unsigned long)d) / (unsigned long)base)
+		if (v > limit || (v == limit && d > last))
 			return -1;
-		v = v * (unsigned long)base + (unsigned long)d;
+		v = v * (unsigned long)base + d;
 	}
 	*value = v;
 	return 0;
 }
 
-/* Copies the whole of [s, end), of at most size - 1 bytes of which valid()
- * takes each, into buf. */
+/* Copies the whole of [s, end), of at most size - 1 bytes that span()
+ * takes, into buf. */
 static int
-parse_word(const char *s, const char *end, int (*valid)(int), char *buf,
-    size_t size)
+parse_word(const char *s, const char *end,
+    size_t (*span)(const char *, size_t), char *buf, size_t size)
 {
-	const char *p;
+	size_t n = (size_t)(end - s);
 
-	if (s == end || (size_t)(end - s) >= size)
+	if (n == 0 || n >= size || span(s, n) != n)
 		return -1;
-	for (p = s; p < end; p++)
-		if (!valid((unsigned char)*p))
-			return -1;
-	memcpy(buf, s, (size_t)(end - s));
-	buf[end - s] = '\0';
+	memcpy(buf, s, n);
+	buf[n] = '\0';
 	return 0;
 }
 
@@ -266,7 +263,8 @@ known_field(const char *s, size_t len, int version)
 	int f;
 
 	for (f = 0; f < FIELDS; f++)
-		if (fields[f].len == len && fields[f].since <= version &&
+		if (fields[f].len == len && fields[f].name[0] == s[0] &&
+		    fields[f].since <= version &&
 		    memcmp(fields[f].name, s, len) == 0)
 			return f;
 	return -1;
@@ -297,10 +295,10 @@ parse_value(int f, const char *s, const char *end, unsigned long *num,
 	case F_HELD:
 		return parse_number(s, end, 10, SEMS_MAX, &num[f]);
 	case F_BOOT:
-		return parse_word(s, end, smi_boot_char, rec->boot,
+		return parse_word(s, end, smi_boot_span, rec->boot,
 		    sizeof(rec->boot));
 	default:
-		return parse_word(s, end, smi_name_char, rec->name,
+		return parse_word(s, end, smi_name_span, rec->name,
 		    sizeof(rec->name));
 	}
 }
@@ -312,11 +310,15 @@ field_name_char(int c)
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-/* A value is of the printable characters but the space. */
+/* Whether [s, end) is of the printable characters but the space, of
+ * which values are. */
 static int
-value_char(int c)
+printable(const char *s, const char *end)
 {
-	return c > ' ' && c <= '~';
+	for (; s < end; s++)
+		if (*s <= ' ' || *s > '~')
+			return 0;
+	return 1;
 }
 
 #define HAS(f)		(1U << (f))
@@ -352,15 +354,20 @@ smi_record_parse(const char *buf, size_t len, struct record *rec)
 			continue;
 		if (p == start || p == end || *p != '=')
 			return -1;
-		for (eq = p++; p < end && value_char((unsigned char)*p); p++)
+		/* A value runs to the next space: the parser of a known
+		 * field checks its characters, which are printable. */
+		for (eq = p++; p < end && *p != ' '; p++)
 			continue;
 		if (p == eq + 1)
 			return -1;
 		/* Fields that a later release or version brought are
-		 * skipped. */
+		 * skipped, once they are seen to be of the rule. */
 		if ((f = known_field(start, (size_t)(eq - start),
-		    (int)version)) == -1)
+		    (int)version)) == -1) {
+			if (!printable(eq + 1, p))
+				return -1;
 			continue;
+		}
 		if ((seen & HAS(f)) != 0 ||
 		    parse_value(f, eq + 1, p, num, rec) == -1)
 			return -1;
