@@ -156,6 +156,8 @@ check "process1 after -n leaves the key directory empty" empty_dir
 start other process1_uint8 -m Other -i 0.05
 check "process1_uint8 -m Other creates Other, not MyMemory" \
     within only Other
+# Its first round printed, byte 0 is written.
+within printed other
 run both process2_uint8 -m Other -n 1 -i 0
 check "process2_uint8 -m Other -n 1 prints 1 2 3 4" succeeded both 1 2 3 4
 run early process2_uint8 -n 1 -i 0

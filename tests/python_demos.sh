@@ -198,6 +198,8 @@ check "process1_float64.py -n 3 -i 0.01 prints three rounds and exits 0" \
 start other process1_uint8.py -m Other -i 0.05
 check "process1_uint8.py -m Other creates Other, not MyMemory" \
     within only Other
+# Its first round printed, byte 0 is written.
+within printed other
 run both process2_uint8 -m Other -n 1 -i 0
 check "process2_uint8 -m Other -n 1 beside it prints 1 2 3 4" \
     succeeded both 1 2 3 4
