@@ -166,7 +166,7 @@ static char kept_identity[BOOT_MAX + 1];
 const char *
 smi_boot_identity(char *buf)
 {
-	int saved = errno;
+	int err = errno;	/* a reader's failure is no caller's */
 
 #ifdef HAVE_ATOMIC_BUILTINS
 	int unread = 0;
@@ -183,7 +183,7 @@ smi_boot_identity(char *buf)
 #else
 	identify(buf);
 #endif
-	errno = saved;
+	errno = err;
 	return buf;
 }
 

@@ -25,24 +25,6 @@
 #include "sharedmem.h"
 #include "internal.h"
 
-/* Removes the key file of name at path if it is stale and the caller's:
- * 1 removed, 0 kept, -1 with errno. */
-static int
-gc_clear(const char *path, const char *name)
-{
-	struct keyfile kf;
-	struct judgement j;
-	int fd, r;
-
-	if ((fd = smi_keyfile_load(path, name, &kf, &j)) == -1)
-		return -1;
-	r = 0;
-	if (smi_judge_stale(j.state) && kf.owner == geteuid())
-		r = smi_discard(path, name, &kf, &j);
-	smi_close_quietly(fd);
-	return r;
-}
-
 /*
  * The segment that the private file kf at path, of a process pid that
  * died, may have left (see "Crashes" above); -1 if there is none.
@@ -75,29 +57,6 @@ unfinished_segment(const char *path, long pid, struct keyfile *kf,
 }
 
 /*
- * Removes the semaphore set that a create killed between semget() and
- * recording it may have left at key: the owner's, and never used.
- */
-static int
-remove_unrecorded_set(key_t key, uid_t owner)
-{
-	struct semid_ds ds;
-	union semarg arg;
-	int id;
-
-	if ((id = semget(key, 0, 0)) == -1)
-		return errno == ENOENT || errno == EACCES ? 0 : -1;
-	arg.buf = &ds;
-	if (semctl(id, 0, IPC_STAT, arg) == -1)
-		return smi_ipc_gone(errno) ? 0 : -1;
-	if (ds.sem_perm.cuid != owner || ds.sem_otime != 0)
-		return 0;
-	if (semctl(id, 0, IPC_RMID) == -1 && !smi_ipc_gone(errno))
-		return -1;
-	return 0;
-}
-
-/*
  * Removes the private file at path of a process pid that died - a create
  * or a remover - and the segment it leaves, which *shmid gets (-1:
  * none).  With dryrun, only finds them.  Returns 0, or -1 with errno.
@@ -107,29 +66,18 @@ reap_private(const char *path, long pid, int dryrun, int *shmid)
 {
 	struct keyfile kf;
 	struct judgement j;
-	struct stat st;
 	int fd;
 
 	*shmid = -1;
 	if ((fd = smi_keyfile_open(path)) == -1)
 		return -1;
-	if (fstat(fd, &st) == -1) {
+	if (smi_keyfile_stat(fd, &kf) == -1) {
 		smi_close_quietly(fd);
 		return -1;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		(void)close(fd);
-		return errno = EINVAL, -1;
-	}
-	if (st.st_size == 0) {
-		/* Made, and nothing written yet. */
-		memset(&kf, 0, sizeof(kf));
-		kf.owner = st.st_uid;
-		kf.nlink = st.st_nlink;
-		kf.rec.shmid = -1;
-		j.state = SHAREDMEM_GONE;
-		j.set = SET_NONE;
-	} else if (smi_keyfile_read(fd, &kf) == -1 ||
+	if (kf.length == 0)
+		smi_judge_gone(&j);	/* made, and nothing written yet */
+	else if (smi_keyfile_read(fd, &kf) == -1 ||
 	    smi_judge(&kf, NULL, &j) == -1) {
 		smi_close_quietly(fd);
 		return -1;
@@ -143,7 +91,7 @@ reap_private(const char *path, long pid, int dryrun, int *shmid)
 			return -1;
 		if (kf.rec.nsems > 0)
 			smi_set_remove_recorded(&kf, &j);
-		else if (remove_unrecorded_set(kf.rec.key, kf.owner) == -1)
+		else if (smi_semset_remove_unused(kf.rec.key, kf.owner) == -1)
 			return -1;
 	} else if (kf.nlink == 1)
 		smi_remove_leftovers(&kf, &j);
@@ -249,8 +197,9 @@ gc_keyfile(struct gc *gc, const char *path, const char *name,
 		return;
 	if (gc->flags & SHAREDMEM_GC_DRYRUN)
 		r = 1;
-	else if ((r = gc_clear(path, name)) == 0)
-		return;		/* created again meanwhile */
+	else if ((r = smi_clear(path, name, CLEAR_OWN, NULL)) == 0 ||
+	    (r == -1 && errno == ENOENT))
+		return;		/* created again, or removed, meanwhile */
 	found(gc, SHAREDMEM_STALE_NAME, file, kf.rec.shmid,
 	    r == 1 ? 0 : errno);
 }
@@ -322,8 +271,7 @@ sharedmem_gc(int flags, sharedmem_gc_report *report, void *arg)
 	if (errno != 0) {
 		err = errno;
 		(void)closedir(d);
-		errno = err;
-		return -1;
+		return smi_fail(err);
 	}
 	(void)closedir(d);
 	return gc.count;

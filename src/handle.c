@@ -19,20 +19,33 @@
 /* Draws of a random name before giving up on EEXIST. */
 #define RANDOM_NAME_DRAWS 100
 
+#define SEMAPHORE_BITS \
+	((unsigned int)SHAREDMEM_SEMAPHORES_MASK << SHAREDMEM_SEMAPHORES_SHIFT)
 #define OPEN_FLAGS (SHAREDMEM_CREATE | SHAREDMEM_RDONLY | SHAREDMEM_LOCK | \
-	SHAREDMEM_HUGEPAGES | SHAREDMEM_PREFAULT | SHAREDMEM_SEMAPHORES(0xffff))
+	SHAREDMEM_HUGEPAGES | SHAREDMEM_PREFAULT | SEMAPHORE_BITS)
+
+int
+sharedmem_semaphores_flag(unsigned long n)
+{
+	/* Past the mask, a count that sharedmem_open() refuses all the
+	 * same. */
+	if (n > SHAREDMEM_SEMAPHORES_MASK)
+		n = SHAREDMEM_SEMAPHORES_MASK;
+	return (int)(n << SHAREDMEM_SEMAPHORES_SHIFT);
+}
 
 /*
- * Turns flags, size and mode into what the protocol is asked for; EINVAL
- * or ENOTSUP if they ask for what cannot be.
+ * Turns flags, size and mode into what the protocol is asked for; -1 with
+ * EINVAL or ENOTSUP if they ask for what cannot be.
  */
 static int
 options(int flags, size_t size, mode_t mode, struct segopts *opts)
 {
-	unsigned int sems = (unsigned int)(flags >> 8) & 0xffffU;
+	unsigned int sems = ((unsigned int)flags >> SHAREDMEM_SEMAPHORES_SHIFT) &
+	    SHAREDMEM_SEMAPHORES_MASK;
 
 	if ((flags & ~OPEN_FLAGS) != 0 || sems > SHAREDMEM_SEMAPHORES_MAX)
-		return EINVAL;
+		return smi_fail(EINVAL);
 	opts->size = size;
 	opts->mode = mode;
 	opts->shmflg = 0;
@@ -42,9 +55,9 @@ options(int flags, size_t size, mode_t mode, struct segopts *opts)
 	opts->prefault = (flags & SHAREDMEM_PREFAULT) != 0;
 	if (flags & SHAREDMEM_CREATE) {
 		if (size == 0 || (mode & ~(mode_t)0777) != 0)
-			return EINVAL;
+			return smi_fail(EINVAL);
 	} else if (opts->nsems > 0)
-		return EINVAL;	/* a set is made with its segment or never */
+		return smi_fail(EINVAL);	/* made with its segment or never */
 	if (flags & SHAREDMEM_HUGEPAGES) {
 		/* Linux backs a segment with huge pages when it is made,
 		 * Solaris maps one with them when it is attached. */
@@ -53,7 +66,7 @@ options(int flags, size_t size, mode_t mode, struct segopts *opts)
 #elif HAVE_DECL_SHM_SHARE_MMU
 		opts->atflg |= SHM_SHARE_MMU;
 #else
-		return ENOTSUP;
+		return smi_fail(ENOTSUP);
 #endif
 	}
 	return 0;
@@ -67,12 +80,8 @@ options(int flags, size_t size, mode_t mode, struct segopts *opts)
 static char *
 keyfile_of(const char *name, size_t *name_at)
 {
-	int err;
-
-	if ((err = smi_name_check(name, &name)) != 0) {
-		errno = err;
+	if (smi_name_check(name, &name) == -1)
 		return NULL;
-	}
 	return smi_keyfile_path(sharedmem_dir(), name, name_at);
 }
 
@@ -81,7 +90,7 @@ open_named(const char *name, int flags, const struct segopts *opts)
 {
 	sharedmem *shm;
 	size_t name_at;
-	int r, err;
+	int r;
 
 	if ((shm = malloc(sizeof(*shm))) == NULL)
 		return NULL;
@@ -96,10 +105,8 @@ open_named(const char *name, int flags, const struct segopts *opts)
 	else
 		r = smi_keyfile_attach(shm->path, shm->name, opts, &shm->seg);
 	if (r == -1) {
-		err = errno;
-		free(shm->path);
-		free(shm);
-		errno = err;
+		smi_free_quietly(shm->path);
+		smi_free_quietly(shm);
 		return NULL;
 	}
 	return shm;
@@ -112,16 +119,13 @@ sharedmem_open(const char *name, int flags, size_t size, mode_t mode)
 	char fresh[13];
 	sharedmem *shm;
 	unsigned int draw;
-	int err;
 
-	if (name == NULL && !(flags & SHAREDMEM_CREATE))
-		err = EINVAL;
-	else
-		err = options(flags, size, mode, &opts);
-	if (err != 0) {
-		errno = err;
+	if (name == NULL && !(flags & SHAREDMEM_CREATE)) {
+		errno = EINVAL;
 		return NULL;
 	}
+	if (options(flags, size, mode, &opts) == -1)
+		return NULL;
 	if (name != NULL)
 		return open_named(name, flags, &opts);
 	for (draw = 0; draw < RANDOM_NAME_DRAWS; draw++) {
@@ -202,16 +206,11 @@ sharedmem_close(sharedmem *shm)
 	if (shm == NULL)
 		return 0;
 	r = shmdt(shm->seg.addr);
-	{
-		int saved = errno;
-
-		/* Nothing is written to it once its name is out. */
-		if (shm->seg.fd != -1)
-			(void)close(shm->seg.fd);
-		free(shm->path);
-		free(shm);
-		errno = saved;
-	}
+	/* Nothing is written to it once its name is out. */
+	if (shm->seg.fd != -1)
+		smi_close_quietly(shm->seg.fd);
+	smi_free_quietly(shm->path);
+	smi_free_quietly(shm);
 	return r;
 }
 
@@ -232,14 +231,12 @@ remove_named(const char *name, int shmid)
 {
 	char *path;
 	size_t name_at;
-	int r, err;
+	int r;
 
 	if ((path = keyfile_of(name, &name_at)) == NULL)
 		return -1;
 	r = smi_keyfile_remove(path, path + name_at, shmid);
-	err = errno;
-	free(path);
-	errno = err;
+	smi_free_quietly(path);
 	return r;
 }
 
@@ -307,25 +304,46 @@ inspect_name(const char *name, struct keyfile *kf, struct judgement *j)
 }
 
 int
-sharedmem_inspect(const char *name, struct sharedmem_info *info)
+sharedmem_inspect_sized(const char *name, struct sharedmem_info *info,
+    size_t size)
 {
+	struct sharedmem_info all;
 	struct keyfile kf;
 	struct judgement j;
 
+	if (info == NULL)
+		return smi_fail(EINVAL);
 	if (inspect_name(name, &kf, &j) == -1)
 		return -1;
-	info->state = j.state;
-	info->key = kf.rec.key;
-	info->shmid = kf.rec.shmid;
-	info->size = (size_t)kf.rec.size;
-	info->pid = kf.rec.pid;
-	info->semid = kf.rec.semid;
-	info->semaphores = kf.rec.nsems > SEM_FIRST ?
+	all.state = j.state;
+	all.key = kf.rec.key;
+	all.shmid = kf.rec.shmid;
+	all.size = (size_t)kf.rec.size;
+	all.pid = kf.rec.pid;
+	all.semid = kf.rec.semid;
+	all.semaphores = kf.rec.nsems > SEM_FIRST ?
 	    (int)(kf.rec.nsems - SEM_FIRST) : 0;
-	info->set_live = j.set == SET_OURS;
-	info->owner = kf.owner;
-	info->creator = j.creator;
+	all.set_live = j.set == SET_OURS;
+	all.owner = kf.owner;
+	all.creator = j.creator;
+	all.stale = smi_judge_stale(j.state);
+	all.removable = smi_may_remove(&kf);
+	all.foreign = j.foreign;
+	/* A caller built with an older header gets the members it knows,
+	 * and no more. */
+	memcpy(info, &all, size < sizeof(all) ? size : sizeof(all));
 	return 0;
+}
+
+/* What 0.3's header knew of struct sharedmem_info: all that programs
+ * built with it have room for. */
+#define INFO_0_3_SIZE	offsetof(struct sharedmem_info, stale)
+
+/* In parentheses, which keep the header's macro of the same name off. */
+int
+(sharedmem_inspect)(const char *name, struct sharedmem_info *info)
+{
+	return sharedmem_inspect_sized(name, info, INFO_0_3_SIZE);
 }
 
 int
@@ -354,13 +372,13 @@ sharedmem_lock_state(const char *name)
 	if (inspect_name(name, &kf, &j) == -1)
 		return -1;
 	if (smi_judge_stale(j.state))
-		return errno = ESTALE, -1;
+		return smi_fail(ESTALE);
 	if (kf.rec.nsems == 0)
-		return errno = ENOTSUP, -1;
+		return smi_fail(ENOTSUP);
 	/* The set an attach would use, or the error its lock would give. */
 	if (j.set == SET_HIDDEN)
-		return errno = EACCES, -1;
+		return smi_fail(EACCES);
 	if (j.set != SET_OURS)
-		return errno = EIDRM, -1;
+		return smi_fail(EIDRM);
 	return smi_lock_state(kf.rec.semid, kf.rec.held);
 }

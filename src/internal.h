@@ -2,31 +2,24 @@
  * internal.h - what the library's files share and nobody else sees.
  * Every function here carries the prefix smi_ (sharedmem internal), so
  * that none clashes with a program's own in a static link.
+ *
+ * Every one of them fails as the public ones do: it returns -1, or NULL,
+ * with errno set.  One that succeeds returns 0, or what its comment says
+ * (a count; 1 for yes and 0 for no).  A caller reads errno at once, into
+ * a variable err, before anything that may change it runs, and fails with
+ * it again through smi_fail(err) (fail.c).
  */
 #ifndef SHAREDMEM_INTERNAL_H
 #define SHAREDMEM_INTERNAL_H
 
 #include <sys/types.h>
 
-#include <fcntl.h>
 #include <stddef.h>
 
 struct stat;
 
+#include "compat.h"
 #include "sharedmem.h"
-
-#ifndef ENOTSUP
-#define ENOTSUP EINVAL	/* before POSIX.1-2001 */
-#endif
-
-/* Flags of open(2) that older systems lack: without them a descriptor
- * is inherited across exec, and a symbolic link is looked for by hand. */
-#if !HAVE_DECL_O_CLOEXEC
-#define O_CLOEXEC 0
-#endif
-#if !HAVE_DECL_O_NOFOLLOW
-#define O_NOFOLLOW 0
-#endif
 
 /* Key files are DIR/sharedmem.NAME; a create in progress works on a
  * private DIR/sharedmem+PID-XXXXXX.  '+' cannot occur in a name, so the
@@ -70,10 +63,8 @@ struct keyfile {
 	dev_t		dev;
 	ino_t		ino;
 	nlink_t		nlink;
+	off_t		length;		/* 0: nothing written yet */
 };
-
-/* A uid that is nobody's, for a creator that cannot be seen. */
-#define NO_UID		((uid_t)-1)
 
 /* How a key file's semaphore set stands. */
 enum set_state {
@@ -87,7 +78,9 @@ enum set_state {
 /* How a key file stands, as smi_judge() finds it. */
 struct judgement {
 	enum sharedmem_state	state;
-	uid_t			creator;	/* the segment's, or NO_UID */
+	uid_t			creator;	/* the segment's, or
+						 * SHAREDMEM_NO_UID */
+	enum sharedmem_foreign	foreign;	/* why a FOREIGN one is */
 	enum set_state		set;
 };
 
@@ -186,14 +179,20 @@ int		 smi_boot_same(const char *);
 
 /* judge.c; and whether an IPC call's errno says that its id is gone. */
 int		 smi_judge(const struct keyfile *, const char *, struct judgement *);
+void		 smi_judge_gone(struct judgement *);
 int		 smi_judge_stale(enum sharedmem_state);
 int		 smi_ipc_gone(int);
 
-/* keyio.c: key files as files.  smi_keyfile_load() opens, reads and
- * judges one, and returns it open, which pins its inode. */
+/* fail.c: -1 with errno err; a close(2) and a free(3) that keep errno,
+ * for clean-ups and for files only read. */
+int		 smi_fail(int);
 void		 smi_close_quietly(int);
 void		 smi_free_quietly(void *);
+
+/* keyio.c: key files as files.  smi_keyfile_load() opens, reads and
+ * judges one, and returns it open, which pins its inode. */
 int		 smi_keyfile_open(const char *);
+int		 smi_keyfile_stat(int, struct keyfile *);
 int		 smi_keyfile_read(int, struct keyfile *);
 int		 smi_keyfile_load(const char *, const char *, struct keyfile *,
 		    struct judgement *);
@@ -211,6 +210,16 @@ void		 smi_remove_leftovers(const struct keyfile *,
 		    const struct judgement *);
 int		 smi_discard(const char *, const char *, const struct keyfile *,
 		    const struct judgement *);
+/* Whose stale key file smi_clear() removes. */
+enum clear_policy {
+	CLEAR_REMOVABLE,	/* one the caller may remove (create) */
+	CLEAR_OWN,		/* one of the caller's own (gc) */
+	CLEAR_SEGMENT		/* one that records the segment given, just
+				 * removed (unlink) */
+};
+struct segment;
+int		 smi_clear(const char *, const char *, enum clear_policy,
+		    const struct segment *);
 
 /* keyfile.c */
 int		 smi_keyfile_create(const char *, const char *,
@@ -227,7 +236,10 @@ int		 smi_keyfile_inspect(const char *, const char *, struct keyfile *,
 int		 smi_semset_create(key_t, unsigned int, mode_t);
 int		 smi_semset_mode(int, mode_t);
 int		 smi_semset_alive(key_t, int);
+int		 smi_semset_taken(key_t);
+void		 smi_semset_remove_id(int);
 void		 smi_semset_remove(key_t, int);
+int		 smi_semset_remove_unused(key_t, uid_t);
 
 /* sync.c: how a set's lock stands, as sharedmem_lock_state() says. */
 int		 smi_lock_state(int, int);

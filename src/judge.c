@@ -64,9 +64,9 @@ segment_stat(const struct record *rec, struct shmid_ds *ds)
 #ifdef PERM_KEY
 	if (shmctl(rec->shmid, IPC_STAT, ds) == 0)
 		return PERM_KEY(ds->shm_perm) == rec->key ? rec->shmid :
-		    (errno = ENOENT, -1);
+		    smi_fail(ENOENT);
 	if (smi_ipc_gone(errno))
-		return errno = ENOENT, -1;
+		return smi_fail(ENOENT);
 	if (errno != EACCES)
 		return -1;
 	/* Not to be looked at: whether it is at its key, shmget() says. */
@@ -80,7 +80,7 @@ segment_stat(const struct record *rec, struct shmid_ds *ds)
 		 * tells whether anything of it is left to see. */
 		id = rec->shmid;
 	} else if (id != rec->shmid)
-		return errno = ENOENT, -1;
+		return smi_fail(ENOENT);
 	if (shmctl(id, IPC_STAT, ds) == -1) {
 		if (smi_ipc_gone(errno))
 			errno = ENOENT;
@@ -105,21 +105,21 @@ judge_set(const struct keyfile *kf)
 	const struct record *rec = &kf->rec;
 	struct semid_ds ds;
 	union semarg arg;
-	int id;
 
 	if (rec->nsems == 0)
 		return SET_NONE;
-	if ((id = semget(rec->key, 0, 0)) == -1) {
-		if (errno == ENOENT || smi_ipc_gone(errno))
-			return SET_GONE;
+	switch (smi_semset_alive(rec->key, rec->semid)) {
+	case 0:
+		return SET_GONE;
+	case -1:
+		/* Refused at the key: whether the id is still there, its
+		 * IPC_STAT says. */
 		if (errno != EACCES)
 			return -1;
-		/* Refused at the key: see whether the id is still there. */
-		id = rec->semid;
-	} else if (id != rec->semid)
-		return SET_GONE;
+		break;
+	}
 	arg.buf = &ds;
-	if (semctl(id, 0, IPC_STAT, arg) == -1) {
+	if (semctl(rec->semid, 0, IPC_STAT, arg) == -1) {
 		if (smi_ipc_gone(errno))
 			return SET_GONE;
 		return errno == EACCES ? SET_HIDDEN : -1;
@@ -137,10 +137,12 @@ smi_judge(const struct keyfile *kf, const char *name, struct judgement *j)
 	struct shmid_ds ds;
 	int set;
 
-	j->creator = NO_UID;
+	j->creator = SHAREDMEM_NO_UID;
 	j->set = SET_NONE;
+	j->foreign = SHAREDMEM_NOT_FOREIGN;
 	if (rec->version >= 2 && name != NULL && strcmp(rec->name, name) != 0) {
 		j->state = SHAREDMEM_FOREIGN;
+		j->foreign = SHAREDMEM_OTHER_NAME;
 		return 0;
 	}
 	if (rec->version >= 2 && rec->boot[0] != '\0' &&
@@ -162,8 +164,11 @@ smi_judge(const struct keyfile *kf, const char *name, struct judgement *j)
 		goto set;
 	}
 	j->creator = ds.shm_perm.cuid;
-	if ((unsigned long)ds.shm_segsz != rec->size ||
-	    ds.shm_perm.cuid != kf->owner) {
+	if (ds.shm_perm.cuid != kf->owner)
+		j->foreign = SHAREDMEM_OTHER_USER;
+	else if ((unsigned long)ds.shm_segsz != rec->size)
+		j->foreign = SHAREDMEM_OTHER_SIZE;
+	if (j->foreign != SHAREDMEM_NOT_FOREIGN) {
 		j->state = SHAREDMEM_FOREIGN;
 		return 0;
 	}
@@ -173,6 +178,17 @@ set:
 		return -1;
 	j->set = set;
 	return 0;
+}
+
+/* The judgement of a key file whose segment and set are gone, or were
+ * never made. */
+void
+smi_judge_gone(struct judgement *j)
+{
+	j->state = SHAREDMEM_GONE;
+	j->creator = SHAREDMEM_NO_UID;
+	j->foreign = SHAREDMEM_NOT_FOREIGN;
+	j->set = SET_NONE;
 }
 
 int

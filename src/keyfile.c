@@ -196,29 +196,21 @@ keyfile_mode(mode_t mode)
 static int
 clear_for_create(const char *path, const char *name)
 {
-	struct keyfile kf;
-	struct judgement j;
 	struct stat st;
-	int fd, r;
 
-	if ((fd = smi_keyfile_load(path, name, &kf, &j)) == -1) {
-		if (errno == ENOENT)
-			return 0;
-		/* Another user's file that the caller may not read holds
-		 * the name as surely as one it may. */
-		if (errno == EACCES && lstat(path, &st) == 0 &&
-		    st.st_uid != geteuid())
-			errno = EEXIST;
-		return -1;
+	switch (smi_clear(path, name, CLEAR_REMOVABLE, NULL)) {
+	case 1:
+		return 0;
+	case 0:
+		return smi_fail(EEXIST);
 	}
-	if (!smi_judge_stale(j.state) || !smi_may_remove(&kf)) {
-		(void)close(fd);	/* only read */
+	if (errno == ENOENT)
+		return 0;
+	/* Another user's file that the caller may not read holds the name
+	 * as surely as one it may. */
+	if (errno == EACCES && lstat(path, &st) == 0 && st.st_uid != geteuid())
 		errno = EEXIST;
-		return -1;
-	}
-	r = smi_discard(path, name, &kf, &j);
-	smi_close_quietly(fd);
-	return r == -1 ? -1 : 0;
+	return -1;
 }
 
 /* Gives the segment id, and the set semid (-1: none), the mode asked for,
@@ -250,7 +242,7 @@ make_segment(const char *tmp, int fd, const struct segopts *opts,
 	    S_IRUSR | S_IWUSR;
 	unsigned long probe;
 	key_t first;
-	int id;
+	int id, taken;
 
 	if ((first = ftok(tmp, KEY_PROJ)) == (key_t)-1)
 		return -1;
@@ -264,10 +256,10 @@ make_segment(const char *tmp, int fd, const struct segopts *opts,
 		 * made there, so that the set a crash leaves at the key can
 		 * only be this create's. */
 		if (opts->nsems > 0) {
-			if (semget(rec->key, 0, 0) != -1 || errno == EACCES)
-				continue;
-			if (errno != ENOENT)
+			if ((taken = smi_semset_taken(rec->key)) == -1)
 				return -1;
+			if (taken)
+				continue;
 		}
 		if ((id = shmget(rec->key, opts->size, shmflg)) == -1) {
 			if (errno != EEXIST)
@@ -322,7 +314,7 @@ smi_keyfile_create(const char *path, const char *name,
 	size_t reclen = 0;
 	void *addr = (void *)-1;
 	char *tmp;
-	int fd;
+	int fd, err;
 
 	memset(&rec, 0, sizeof(rec));
 	rec.version = 2;
@@ -368,21 +360,16 @@ smi_keyfile_create(const char *path, const char *name,
 	seg->fd = fd;
 	return 0;
 fail:
-	{
-		int saved = errno;
-
-		if (addr != (void *)-1)
-			(void)shmdt(addr);
-		if (rec.shmid != -1)
-			(void)shmctl(rec.shmid, IPC_RMID, NULL);
-		if (rec.semid != -1)
-			(void)semctl(rec.semid, 0, IPC_RMID);
-		(void)unlink(tmp);
-		(void)close(fd);
-		free(tmp);
-		errno = saved;
-	}
-	return -1;
+	err = errno;
+	if (addr != (void *)-1)
+		(void)shmdt(addr);
+	if (rec.shmid != -1)
+		(void)shmctl(rec.shmid, IPC_RMID, NULL);
+	smi_semset_remove_id(rec.semid);
+	(void)unlink(tmp);
+	(void)close(fd);
+	free(tmp);
+	return smi_fail(err);
 }
 
 /* Attaches name, whose key file is path; see "Attach" above. */
@@ -399,9 +386,9 @@ smi_keyfile_attach(const char *path, const char *name,
 		return -1;
 	(void)close(fd);	/* only read */
 	if (j.state == SHAREDMEM_HIDDEN)
-		return errno = EACCES, -1;
+		return smi_fail(EACCES);
 	if (j.state != SHAREDMEM_LIVE)
-		return errno = ENOENT, -1;
+		return smi_fail(ENOENT);
 	if ((addr = shmat(kf.rec.shmid, NULL, opts->atflg)) == (void *)-1) {
 		if (smi_ipc_gone(errno))
 			errno = ENOENT;
@@ -412,7 +399,7 @@ smi_keyfile_attach(const char *path, const char *name,
 		err = errno;
 		/* Just attached: shmdt() of it cannot fail. */
 		(void)shmdt(addr);
-		return errno = err, -1;
+		return smi_fail(err);
 	}
 	seg->addr = addr;
 	seg->size = (size_t)kf.rec.size;
@@ -429,26 +416,6 @@ smi_keyfile_attach(const char *path, const char *name,
 	return 0;
 }
 
-/* Describes the creator's key file fd, whose segment and set are gone
- * now, for its removal. */
-static int
-kept_keyfile(int fd, struct keyfile *kf, struct judgement *j)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) == -1)
-		return -1;
-	memset(kf, 0, sizeof(*kf));
-	kf->owner = st.st_uid;
-	kf->dev = st.st_dev;
-	kf->ino = st.st_ino;
-	kf->nlink = st.st_nlink;
-	j->state = SHAREDMEM_GONE;
-	j->creator = NO_UID;
-	j->set = SET_NONE;
-	return 0;
-}
-
 /*
  * Removes the segment seg, which the caller has attached, its semaphore
  * set, and then the key file at path if it still records seg.  ENOENT if
@@ -460,7 +427,7 @@ smi_keyfile_unlink(const char *path, const char *name,
 {
 	struct keyfile kf;
 	struct judgement j;
-	int gone = 0, fd, r;
+	int gone = 0, r;
 
 	if (shmctl(seg->id, IPC_RMID, NULL) == -1) {
 		/* Systems other than Linux refuse a second IPC_RMID. */
@@ -472,31 +439,21 @@ smi_keyfile_unlink(const char *path, const char *name,
 	if (seg->fd != -1) {
 		/* The creator's own key file, which it holds open: only
 		 * whether the name still has it is left to see. */
-		if (kept_keyfile(seg->fd, &kf, &j) == -1)
+		if (smi_keyfile_stat(seg->fd, &kf) == -1)
 			return -1;
+		smi_judge_gone(&j);
 		/* Without a link it is at no name: removed already. */
 		r = kf.nlink == 0 ? 0 : smi_discard(path, name, &kf, &j);
-	} else {
+	} else if ((r = smi_clear(path, name, CLEAR_SEGMENT, seg)) == -1) {
 		/* Nothing there that this handle's creator could have
 		 * written: the name was removed already. */
-		if ((fd = smi_keyfile_load(path, name, &kf, &j)) == -1)
-			return errno == ENOENT || errno == EINVAL ||
-			    errno == EACCES ? (errno = ENOENT, -1) : -1;
-		/* Ours only if it records this very segment, of this run,
-		 * made by the key file's owner; the segment is gone, so it
-		 * is stale. */
-		r = 0;
-		if (kf.rec.key == seg->key && kf.rec.shmid == seg->id &&
-		    kf.owner == seg->creator &&
-		    j.state != SHAREDMEM_OTHER_BOOT &&
-		    j.state != SHAREDMEM_FOREIGN)
-			r = smi_discard(path, name, &kf, &j);
-		smi_close_quietly(fd);
+		return errno == ENOENT || errno == EINVAL || errno == EACCES ?
+		    smi_fail(ENOENT) : -1;
 	}
 	/* No key file of ours: whoever removed it unlinked the name first.
 	 * One that could not be removed is stale, and blocks nothing. */
 	if (gone || r == 0)
-		return errno = ENOENT, -1;
+		return smi_fail(ENOENT);
 	return 0;
 }
 
@@ -513,16 +470,16 @@ smi_keyfile_remove(const char *path, const char *name, int shmid)
 		return -1;
 	if (shmid != -1 && kf.rec.shmid != shmid) {
 		(void)close(fd);	/* only read */
-		return errno = ENOENT, -1;
+		return smi_fail(ENOENT);
 	}
 	stale = smi_judge_stale(j.state);
 	if (stale && !smi_may_remove(&kf)) {
 		(void)close(fd);	/* only read */
-		return errno = EPERM, -1;
+		return smi_fail(EPERM);
 	}
 	if (j.state == SHAREDMEM_HIDDEN && kf.owner != geteuid()) {
 		(void)close(fd);
-		return errno = EACCES, -1;
+		return smi_fail(EACCES);
 	}
 	if (!stale) {
 		/* The kernel says who may: the segment's owner or creator. */
@@ -545,7 +502,7 @@ smi_keyfile_remove(const char *path, const char *name, int shmid)
 	/* Only a stale name was there: say why it could not be cleared. */
 	if (r == -1 && errno != ENOENT)
 		return -1;
-	return errno = ENOENT, -1;
+	return smi_fail(ENOENT);
 }
 
 /* Reads and judges the key file of name at path. */

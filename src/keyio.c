@@ -21,26 +21,6 @@
 /* O_NONBLOCK: a FIFO planted as a key file must not block the open. */
 #define KEYFILE_OPEN	(O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
 
-/* Closes fd keeping errno: for error paths, and for files only read. */
-void
-smi_close_quietly(int fd)
-{
-	int saved = errno;
-
-	(void)close(fd);
-	errno = saved;
-}
-
-/* Frees p keeping errno. */
-void
-smi_free_quietly(void *p)
-{
-	int saved = errno;
-
-	free(p);
-	errno = saved;
-}
-
 /*
  * Opens the file at path for reading.  A symbolic link, and anything that
  * cannot hold a record (a directory, a socket), is refused with EINVAL;
@@ -95,10 +75,30 @@ read_record(int fd, struct record *rec)
 		if (n > 0)
 			len += (size_t)n;
 	} while (n == -1);
-	if (smi_record_parse(buf, len, rec) == -1) {
-		errno = EINVAL;
+	return smi_record_parse(buf, len, rec) == -1 ? smi_fail(EINVAL) : 0;
+}
+
+/* Describes the key file fd into *kf, with a record of nothing (no
+ * segment, no set) in place of what it holds: its owner, its identity,
+ * its links and its length.  EINVAL for anything but a regular file. */
+int
+smi_keyfile_stat(int fd, struct keyfile *kf)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1)
 		return -1;
-	}
+	if (!S_ISREG(st.st_mode))
+		return smi_fail(EINVAL);
+	memset(kf, 0, sizeof(*kf));
+	kf->rec.shmid = -1;
+	kf->rec.semid = -1;
+	kf->rec.held = -1;
+	kf->owner = st.st_uid;
+	kf->dev = st.st_dev;
+	kf->ino = st.st_ino;
+	kf->nlink = st.st_nlink;
+	kf->length = st.st_size;
 	return 0;
 }
 
@@ -107,18 +107,8 @@ read_record(int fd, struct record *rec)
 int
 smi_keyfile_read(int fd, struct keyfile *kf)
 {
-	struct stat st;
-
-	if (fstat(fd, &st) == -1)
+	if (smi_keyfile_stat(fd, kf) == -1)
 		return -1;
-	if (!S_ISREG(st.st_mode)) {
-		errno = EINVAL;
-		return -1;
-	}
-	kf->owner = st.st_uid;
-	kf->dev = st.st_dev;
-	kf->ino = st.st_ino;
-	kf->nlink = st.st_nlink;
 	return read_record(fd, &kf->rec);
 }
 
@@ -216,7 +206,7 @@ smi_rename_exclusive(const char *from, const char *to)
 	(void)from;
 	(void)to;
 #endif
-	return errno = ENOTSUP, -1;
+	return smi_fail(ENOTSUP);
 }
 
 /* Moves the file at tmp to path unless path exists (EEXIST). */

@@ -42,7 +42,7 @@ smi_name_span(const char *s, size_t n)
 
 /*
  * Checks name and points *stripped past its optional leading '/'.
- * Returns 0, or the errno value that describes the fault.
+ * Returns 0, or -1 with errno EINVAL or ENAMETOOLONG.
  */
 int
 smi_name_check(const char *name, const char **stripped)
@@ -50,17 +50,17 @@ smi_name_check(const char *name, const char **stripped)
 	const char *p;
 
 	if (name == NULL)
-		return EINVAL;
+		return smi_fail(EINVAL);
 	if (*name == '/')
 		name++;
 	for (p = name; *p != '\0'; p++) {
 		if (p - name >= SHAREDMEM_NAME_MAX)
-			return ENAMETOOLONG;
+			return smi_fail(ENAMETOOLONG);
 		if (!smi_name_char((unsigned char)*p))
-			return EINVAL;
+			return smi_fail(EINVAL);
 	}
 	if (p == name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return EINVAL;
+		return smi_fail(EINVAL);
 	*stripped = name;
 	return 0;
 }

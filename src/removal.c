@@ -38,7 +38,7 @@ smi_set_remove_recorded(const struct keyfile *kf, const struct judgement *j)
 {
 	if (j->set == SET_OURS ||
 	    (j->set == SET_HIDDEN && kf->owner == geteuid()))
-		(void)semctl(kf->rec.semid, 0, IPC_RMID);
+		smi_semset_remove_id(kf->rec.semid);
 }
 
 /* Removes what the judgement j of the stale or removed key file kf finds
@@ -77,7 +77,7 @@ settle(const char *path, const char *name, const char *tmp)
 			return 0;
 		if (err != EINVAL && err != EMFILE && err != ENFILE &&
 		    err != ENOMEM && err != EACCES)
-			return errno = err, -1;
+			return smi_fail(err);
 		return smi_put_exclusive(tmp, path) == -1 && errno != EEXIST ?
 		    -1 : 0;
 	}
@@ -121,7 +121,7 @@ static int
 move_away(const char *path, char *tmp)
 {
 	struct stat st;
-	int fd, saved, tries;
+	int fd, err, tries;
 
 	for (tries = 0; tries < PUBLISH_TRIES; tries++) {
 		smi_private_draw(tmp);
@@ -137,10 +137,9 @@ move_away(const char *path, char *tmp)
 		(void)close(fd);	/* empty */
 		if (rename(path, tmp) == 0)
 			return 0;
-		saved = errno;
+		err = errno;
 		(void)unlink(tmp);
-		errno = saved;
-		return -1;
+		return smi_fail(err);
 	}
 	if (errno != ENOSPC
 #ifdef EDQUOT
@@ -150,7 +149,7 @@ move_away(const char *path, char *tmp)
 		return -1;
 	smi_private_draw(tmp);
 	if (lstat(tmp, &st) == 0)
-		return errno = EEXIST, -1;
+		return smi_fail(EEXIST);
 	return rename(path, tmp);
 }
 
@@ -189,6 +188,50 @@ take(const char *path, const char *name, const struct keyfile *kf,
 	r = settle(path, name, q) == -1 ? -1 : 0;
 	smi_free_quietly(q);
 	return r;
+}
+
+/*
+ * The one door through which a name's stale key file goes, for each
+ * policy: a create clearing the name, gc, and the unlink of a handle whose
+ * key file the caller did not keep.  Loads and judges the key file of
+ * name at path, and removes it if it is stale and policy lets the caller:
+ * returns 1 if it did, 0 if it kept it (live, or not the caller's to
+ * remove), -1 with errno (ENOENT: no key file there, or none any more).
+ * Under CLEAR_SEGMENT, a key file of that segment that cannot be removed
+ * counts as done with, 1: it is stale, and blocks nothing.
+ */
+int
+smi_clear(const char *path, const char *name, enum clear_policy policy,
+    const struct segment *seg)
+{
+	struct keyfile kf;
+	struct judgement j;
+	int fd, r, go;
+
+	if ((fd = smi_keyfile_load(path, name, &kf, &j)) == -1)
+		return -1;
+	switch (policy) {
+	case CLEAR_REMOVABLE:
+		go = smi_judge_stale(j.state) && smi_may_remove(&kf);
+		break;
+	case CLEAR_OWN:
+		go = smi_judge_stale(j.state) && kf.owner == geteuid();
+		break;
+	default:
+		/* Its segment just removed: the file is stale, and goes
+		 * only if it records that very segment, of this run, made
+		 * by its owner. */
+		go = kf.rec.key == seg->key && kf.rec.shmid == seg->id &&
+		    kf.owner == seg->creator &&
+		    j.state != SHAREDMEM_OTHER_BOOT &&
+		    j.state != SHAREDMEM_FOREIGN;
+		break;
+	}
+	r = go ? smi_discard(path, name, &kf, &j) : 0;
+	smi_close_quietly(fd);
+	if (r == 0 && go)
+		return smi_fail(ENOENT);	/* gone meanwhile */
+	return r == -1 && policy == CLEAR_SEGMENT ? 1 : r;
 }
 
 /*

@@ -30,10 +30,10 @@ smi_semset_create(key_t key, unsigned int nsems, mode_t mode)
 {
 	unsigned short values[SEMS_MAX + 1];
 	union semarg arg;
-	int i, id, saved;
+	int i, id, err;
 
 	if (nsems == 0 || nsems > SEMS_MAX)
-		return errno = EINVAL, -1;
+		return smi_fail(EINVAL);
 	id = semget(key, SEM_HELD(nsems) + 1, IPC_CREAT | IPC_EXCL |
 	    (int)mode | S_IRUSR | S_IWUSR);
 	if (id == -1)
@@ -43,12 +43,11 @@ smi_semset_create(key_t key, unsigned int nsems, mode_t mode)
 		values[i] = 0;
 	arg.array = values;
 	if (semctl(id, 0, SETALL, arg) == -1) {
-		saved = errno;
+		err = errno;
 		/* The set is ours and unused: its removal cannot fail but
 		 * for a stranger's ipcrm, which removed it anyway. */
-		(void)semctl(id, 0, IPC_RMID);
-		errno = saved;
-		return -1;
+		smi_semset_remove_id(id);
+		return smi_fail(err);
 	}
 	return id;
 }
@@ -67,7 +66,8 @@ smi_semset_mode(int semid, mode_t mode)
 	return semctl(semid, 0, IPC_SET, arg);
 }
 
-/* Whether the set semid still sits at key: 1 yes, 0 no, -1 error. */
+/* Whether the set semid still sits at key: 1 yes, 0 no, -1 with errno
+ * (EACCES: the caller may not look at the key). */
 int
 smi_semset_alive(key_t key, int semid)
 {
@@ -75,19 +75,62 @@ smi_semset_alive(key_t key, int semid)
 
 	if ((id = semget(key, 0, 0)) != -1)
 		return id == semid;
-	if (errno == ENOENT || errno == EIDRM)
+	if (errno == ENOENT || smi_ipc_gone(errno))
 		return 0;
 	return -1;
 }
 
+/* Whether a set sits at key, one the caller may not look at included: 1
+ * yes, 0 no, -1 with errno. */
+int
+smi_semset_taken(key_t key)
+{
+	if (semget(key, 0, 0) != -1 || errno == EACCES)
+		return 1;
+	return errno == ENOENT ? 0 : -1;
+}
+
 /*
- * Removes the set semid if it still sits at key: a set that ipcrm(1)
- * removed may have left its key to another program's.  Whatever fails
- * here leaves a set the segment no longer needs; it shows in ipcs -s.
+ * Removes the set semid (-1: none), which the caller made or found its
+ * name's.  The one place where sets are removed: whatever fails here
+ * leaves a set that nothing needs any more, which shows in ipcs -s.
  */
+void
+smi_semset_remove_id(int semid)
+{
+	if (semid != -1)
+		(void)semctl(semid, 0, IPC_RMID);
+}
+
+/* Removes the set semid if it still sits at key: a set that ipcrm(1)
+ * removed may have left its key to another program's. */
 void
 smi_semset_remove(key_t key, int semid)
 {
 	if (semid != -1 && smi_semset_alive(key, semid) == 1)
-		(void)semctl(semid, 0, IPC_RMID);
+		smi_semset_remove_id(semid);
+}
+
+/*
+ * Removes the set at key that a create killed between its semget() and
+ * its record may have left: one of owner's that no process ever operated
+ * on (sem_otime 0).  Returns 0, or -1 with errno.
+ */
+int
+smi_semset_remove_unused(key_t key, uid_t owner)
+{
+	struct semid_ds ds;
+	union semarg arg;
+	int id;
+
+	if ((id = semget(key, 0, 0)) == -1)
+		return errno == ENOENT || errno == EACCES ? 0 : -1;
+	arg.buf = &ds;
+	if (semctl(id, 0, IPC_STAT, arg) == -1)
+		return smi_ipc_gone(errno) ? 0 : -1;
+	if (ds.sem_perm.cuid != owner || ds.sem_otime != 0)
+		return 0;
+	if (semctl(id, 0, IPC_RMID) == -1 && !smi_ipc_gone(errno))
+		return -1;
+	return 0;
 }

@@ -52,9 +52,13 @@ extern "C" {
 #define SHAREDMEM_PREFAULT 0x10	/* fault every page in before returning */
 /* Create with n counting semaphores, each at 0 (and the lock as well).
  * An n out of 0 to SHAREDMEM_SEMAPHORES_MAX, negative or however large,
- * makes sharedmem_open() fail with EINVAL; n is evaluated twice. */
-#define SHAREDMEM_SEMAPHORES(n) ((int)(((unsigned long)(n) > 0xffffUL ? \
-	0xffffUL : (unsigned long)(n)) << 8))
+ * makes sharedmem_open() fail with EINVAL.  The count sits in the flags
+ * at SHAREDMEM_SEMAPHORES_SHIFT, in SHAREDMEM_SEMAPHORES_MASK; a function
+ * puts it there, so that n is evaluated once and refused, never wrapped,
+ * where it does not fit. */
+#define SHAREDMEM_SEMAPHORES(n) sharedmem_semaphores_flag(n)
+#define SHAREDMEM_SEMAPHORES_SHIFT 8
+#define SHAREDMEM_SEMAPHORES_MASK 0xffff
 #define SHAREDMEM_SEMAPHORES_MAX 32
 
 /* Timeouts are relative, as for nanosleep(2); <time.h> declares it. */
@@ -62,6 +66,11 @@ struct timespec;
 
 /* An attached segment.  Opaque: use the accessors below. */
 typedef struct sharedmem sharedmem;
+
+/* The flags that ask for n counting semaphores: SHAREDMEM_SEMAPHORES(n).
+ * Cannot fail: an n that does not fit gives flags that sharedmem_open()
+ * refuses. */
+SHAREDMEM_API int sharedmem_semaphores_flag(unsigned long n);
 
 /*
  * Opens the segment called name.  With SHAREDMEM_CREATE it makes a new
@@ -212,7 +221,22 @@ enum sharedmem_state {
 				 * file is another name's */
 };
 
-/* What a name's key file records, and what is found there. */
+/* Why a stale name's key file is another's (SHAREDMEM_FOREIGN); in the
+ * order in which the library looks. */
+enum sharedmem_foreign {
+	SHAREDMEM_NOT_FOREIGN,	/* the state is another */
+	SHAREDMEM_OTHER_NAME,	/* the record is another name's: the key
+				 * file is a link to that name's, or a copy */
+	SHAREDMEM_OTHER_USER,	/* the segment it names was made by another
+				 * user than the key file's owner */
+	SHAREDMEM_OTHER_SIZE	/* the segment it names is of another size */
+};
+
+/* A user who is nobody: the creator of a segment that cannot be seen. */
+#define SHAREDMEM_NO_UID ((uid_t)-1)
+
+/* What a name's key file records, and what is found there.  Members are
+ * only ever added at the end; see sharedmem_inspect(). */
 struct sharedmem_info {
 	enum sharedmem_state state;
 	key_t		key;		/* as recorded */
@@ -225,13 +249,24 @@ struct sharedmem_info {
 					 * the name's */
 	uid_t		owner;		/* the key file's */
 	uid_t		creator;	/* of the segment at the recorded
-					 * shmid; (uid_t)-1 if none or hidden */
+					 * shmid; SHAREDMEM_NO_UID if none or
+					 * hidden */
+	/* Since 0.4. */
+	int		stale;		/* 1 if the state is a stale one:
+					 * what the key file names is not the
+					 * name's segment */
+	int		removable;	/* 1 if the caller may remove the key
+					 * file: its owner, or root */
+	enum sharedmem_foreign foreign;	/* why a SHAREDMEM_FOREIGN name is */
 };
 
 /*
  * Reads name's key file and judges it, without attaching or changing
- * anything.  Returns 0 with *info filled in, whatever the state, or -1
- * with errno:
+ * anything, and fills in *info, of size bytes: programs call
+ * sharedmem_inspect(name, info), which gives the size of their struct
+ * sharedmem_info, so that one built with an older header gets the members
+ * it knows and nothing is written past them.  Returns 0 with *info filled
+ * in, whatever the state, or -1 with errno:
  *   ENOENT        no such name, or no key directory
  *   EINVAL        a bad name, or a key file that is not one
  *   ENAMETOOLONG  name over SHAREDMEM_NAME_MAX, or a key file path too long
@@ -239,8 +274,14 @@ struct sharedmem_info {
  *   EACCES        the key file cannot be read
  *   ENOMEM        no memory
  */
+SHAREDMEM_API int sharedmem_inspect_sized(const char *name,
+    struct sharedmem_info *info, size_t size);
+/* The function that programs built with a header older than 0.4 call;
+ * it fills in the members they know. */
 SHAREDMEM_API int sharedmem_inspect(const char *name,
     struct sharedmem_info *info);
+#define sharedmem_inspect(name, info) \
+	sharedmem_inspect_sized((name), (info), sizeof(*(info)))
 
 /*
  * The path of name's key file, in new memory for free(3), whether or not

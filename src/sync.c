@@ -71,9 +71,9 @@ static int
 semid_of(const sharedmem *shm)
 {
 	if (shm == NULL)
-		return errno = EINVAL, -1;
+		return smi_fail(EINVAL);
 	if (shm->seg.nsems == 0)
-		return errno = ENOTSUP, -1;
+		return smi_fail(ENOTSUP);
 	if (shm->seg.semid == -1)
 		return errno = shm->seg.set_errno, -1;
 	return shm->seg.semid;
@@ -86,7 +86,7 @@ semnum_of(const sharedmem *shm, unsigned int sem)
 	if (semid_of(shm) == -1)
 		return -1;
 	if (sem >= shm->seg.nsems - SEM_FIRST)
-		return errno = EINVAL, -1;
+		return smi_fail(EINVAL);
 	return (int)(SEM_FIRST + sem);
 }
 
@@ -163,13 +163,13 @@ stuck(const struct want *w)
 	set_op(&ops[2], w->held, 0, IPC_NOWAIT);
 	set_op(&ops[3], w->held, 1, 0);
 	if (semop(w->semid, ops, 4) == 0)
-		return errno = EOWNERDEAD, -1;
+		return smi_fail(EOWNERDEAD);
 	if (errno != EAGAIN)
 		return op_failed();
 	set_op(&ops[0], w->held, -2, IPC_NOWAIT);
 	set_op(&ops[1], w->held, 2, 0);
 	if (semop(w->semid, ops, 2) == 0)
-		return errno = ENOTRECOVERABLE, -1;
+		return smi_fail(ENOTRECOVERABLE);
 	return errno == EAGAIN ? 1 : op_failed();
 }
 
@@ -259,7 +259,7 @@ poll_op(const struct want *w, long budget, const struct timespec *deadline,
 	for (;;) {
 		if (error == EINTR) {
 			if (interruptible)
-				return errno = EINTR, -1;
+				return smi_fail(EINTR);
 		} else if (error != EAGAIN)
 			return errno = error, op_failed();
 		if (error == EAGAIN && ++polls % POLLS_PER_LOOK == 0 &&
@@ -267,7 +267,7 @@ poll_op(const struct want *w, long budget, const struct timespec *deadline,
 			return r;
 		clock_now(&now);
 		if (deadline != NULL && passed(deadline, &now))
-			return errno = ETIMEDOUT, -1;
+			return smi_fail(ETIMEDOUT);
 		if ((spent = ns_between(&start, &now)) >= budget) {
 			smi_spin_missed(w->semid, w->ops[0].sem_num);
 			return 1;
@@ -310,7 +310,7 @@ sleep_until(const struct want *w, const struct timespec *deadline,
 		if (errno == EINTR && interruptible)
 			return -1;
 		if (!time_left(deadline, &left))
-			return errno = ETIMEDOUT, -1;
+			return smi_fail(ETIMEDOUT);
 	}
 }
 #else
@@ -336,7 +336,7 @@ sleep_until(const struct want *w, const struct timespec *deadline,
 		if (errno != EAGAIN)
 			return op_failed();
 		if (!time_left(deadline, &left))
-			return errno = ETIMEDOUT, -1;
+			return smi_fail(ETIMEDOUT);
 		nap.tv_sec = 0;
 		nap.tv_nsec = ns < NAP_MAX_NS ? ns : NAP_MAX_NS;
 		if (left.tv_sec == 0 && left.tv_nsec < nap.tv_nsec)
@@ -383,7 +383,7 @@ take_within(const struct want *w, const struct timespec *timeout,
 	struct timespec deadline;
 
 	if (!valid_timeout(timeout))
-		return errno = EINVAL, -1;
+		return smi_fail(EINVAL);
 	clock_now(&deadline);
 	deadline.tv_sec += timeout->tv_sec;
 	deadline.tv_nsec += timeout->tv_nsec;
@@ -432,7 +432,7 @@ sharedmem_trylock(sharedmem *shm)
 			return op_failed();
 		if ((r = stuck(&w)) != 1)
 			return locked(shm, r);
-		return errno = EBUSY, -1;
+		return smi_fail(EBUSY);
 	}
 	return 0;
 }
@@ -471,7 +471,7 @@ sharedmem_unlock(sharedmem *shm)
 	while (semop(semid, ops, n) == -1)
 		if (errno != EINTR) {
 			shm->dead_holder = dead;
-			return errno == EAGAIN ? (errno = EPERM, -1) :
+			return errno == EAGAIN ? smi_fail(EPERM) :
 			    op_failed();
 		}
 	return 0;
@@ -483,7 +483,7 @@ sharedmem_consistent(sharedmem *shm)
 	if (semid_of(shm) == -1)
 		return -1;
 	if (!shm->dead_holder)
-		return errno = EINVAL, -1;
+		return smi_fail(EINVAL);
 	shm->dead_holder = 0;
 	return 0;
 }
@@ -506,7 +506,7 @@ smi_lock_state(int semid, int held)
 	if (semctl(semid, 0, IPC_STAT, arg) == -1)
 		return op_failed();
 	if ((size_t)ds.sem_nsems <= (size_t)(held != -1 ? held : SEM_LOCK))
-		return errno = EIDRM, -1;	/* not the set recorded */
+		return smi_fail(EIDRM);	/* not the set recorded */
 	if ((values = malloc((size_t)ds.sem_nsems * sizeof(*values))) == NULL)
 		return -1;
 	arg.array = values;

@@ -4,10 +4,7 @@
 #ifndef SHAREDMEM_CLI_H
 #define SHAREDMEM_CLI_H
 
-#include <errno.h>
-#ifndef ENOTSUP
-#define ENOTSUP EINVAL	/* before POSIX.1-2001 */
-#endif
+#include "compat.h"
 
 #include <sys/types.h>
 

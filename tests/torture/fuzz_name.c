@@ -120,7 +120,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(name, data, size);
 	name[size] = '\0';
-	got = smi_name_check(name, &stripped);
+	errno = 0;
+	got = smi_name_check(name, &stripped) == -1 ? errno : 0;
 	want = expected(name);
 	if (want == -1 ? got != EINVAL && got != ENAMETOOLONG : got != want) {
 		fprintf(stderr, "fuzz_name: name_check gives %d, not %d\n",
