@@ -422,7 +422,9 @@ enum sharedmem_leftover {
 	SHAREDMEM_STALE_NAME,		/* a stale key file */
 	SHAREDMEM_UNFINISHED,		/* a dead process's private file, or,
 					 * with EBUSY, a live one's */
-	SHAREDMEM_UNFINISHED_SEGMENT,	/* the segment a dead create made */
+	SHAREDMEM_UNFINISHED_SEGMENT,	/* the segment that a dead create
+					 * made, or that a dead removal had
+					 * still to remove */
 	SHAREDMEM_ORPHAN,		/* a named segment, see the flag */
 	SHAREDMEM_BAD_KEYFILE		/* not a key file: never removed */
 };
