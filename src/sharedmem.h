@@ -33,9 +33,9 @@ extern "C" {
 #endif
 
 /* The version of this header.  sharedmem_version() gives the library's. */
-#define SHAREDMEM_VERSION "0.3.0"
+#define SHAREDMEM_VERSION "0.4.0"
 #define SHAREDMEM_VERSION_MAJOR 0
-#define SHAREDMEM_VERSION_MINOR 3
+#define SHAREDMEM_VERSION_MINOR 4
 #define SHAREDMEM_VERSION_PATCH 0
 #define SHAREDMEM_VERSION_NUMBER \
 	(SHAREDMEM_VERSION_MAJOR * 10000 + SHAREDMEM_VERSION_MINOR * 100 + \
