@@ -1,21 +1,16 @@
 /*
- * directory.c - what the key directory holds: its names, how each one
- * stands, and the cleaning up after processes that died.
+ * directory.c - the names in the key directory, for sharedmem_names().
+ * How each one stands is judge.c's; the cleaning up after processes that
+ * died, gc.c's.
  */
 #include <config.h>
 
 #include <sys/types.h>
-#include <sys/ipc.h>
-#include <sys/shm.h>
-#include <sys/stat.h>
 
 #include <dirent.h>
 #include <errno.h>
-#include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sharedmem.h"
 #include "internal.h"

@@ -2,8 +2,25 @@
  * gc.c - what crashed processes leave in the key directory, and its
  * removal: stale key files of the caller's, and the private files of
  * creates and removals that died, with what they made or had left to
- * remove; and whether a process has ended, zombies included.  keyfile.c
- * says, under "Crashes", what each kind of death leaves.
+ * remove; and whether a process has ended, zombies included.
+ *
+ * Crashes.  A creator killed before step 4 of a create (keyfile.c) leaves
+ * its private file and, after step 2, a segment: at the key the file
+ * records, or, when it records none, at ftok(private file, KEY_PROJ),
+ * with the pid of the file's name as its creating process (shm_cpid) and
+ * the file's owner as its creator (shm_perm.cuid).  A semaphore set it
+ * made is at the same key, its owner's, and never operated on (sem_otime
+ * 0): keys with a set are skipped before the segment is made, so only a
+ * set made by another program in the moment between that check and the
+ * creator's semget could be taken for it.  Killed after step 4, it leaves
+ * a complete name whose segment lives on, as System V segments do until
+ * they are removed, and, if it published by link(2) and did not reach
+ * step 5, its private file as a second name of the key file.  A remover
+ * killed after its rename (removal.c) leaves the taken file under its own
+ * private name: gc finishes the removal, the segment and the set it
+ * records included.  None of this blocks the name for long: the next
+ * create or gc of the file's owner clears it.  A private file whose
+ * process still runs, or so the system says, is left alone.
  */
 #include <config.h>
 
@@ -27,7 +44,7 @@
 
 /*
  * The segment that the private file kf at path, of a process pid that
- * died, may have left (see "Crashes" above); -1 if there is none.
+ * died, may have left (see "Crashes" at the top); -1 if there is none.
  */
 static int
 unfinished_segment(const char *path, long pid, struct keyfile *kf,
@@ -210,18 +227,19 @@ gc_keyfile(struct gc *gc, const char *path, const char *name,
 static void
 gc_private(struct gc *gc, const char *path, const char *file, long pid)
 {
-	int shmid, r;
+	int shmid, err;
 
 	if (!ended(pid)) {
 		/* Under way, or so the system says: kept, and said why. */
 		found(gc, SHAREDMEM_UNFINISHED, file, -1, EBUSY);
 		return;
 	}
-	r = reap_private(path, pid, gc->flags & SHAREDMEM_GC_DRYRUN, &shmid);
+	/* Read once: the first report's callback may change errno. */
+	err = reap_private(path, pid, gc->flags & SHAREDMEM_GC_DRYRUN,
+	    &shmid) == 0 ? 0 : errno;
 	if (shmid != -1)
-		found(gc, SHAREDMEM_UNFINISHED_SEGMENT, file, shmid,
-		    r == 0 ? 0 : errno);
-	found(gc, SHAREDMEM_UNFINISHED, file, -1, r == 0 ? 0 : errno);
+		found(gc, SHAREDMEM_UNFINISHED_SEGMENT, file, shmid, err);
+	found(gc, SHAREDMEM_UNFINISHED, file, -1, err);
 }
 
 int

@@ -18,8 +18,9 @@
  * leaves alone.  Sets made before the held semaphore have none, and
  * their lock works as it did, without word of a holder's death.  0.3
  * reads no record with held=, takes its file for no key file, and so
- * never attaches, changes or removes such a name, but in the race of
- * "Removal" below, where it removes what it takes that is no key file.
+ * never attaches, changes or removes such a name, but in the race told
+ * at the top of removal.c, where it removes what it takes that is no key
+ * file.
  *
  * Programs of other releases and other languages read these lines, by the
  * rule that record.c keeps and sharedmem(7) gives them: fields found by
@@ -65,7 +66,7 @@
  *  4. publishes the file under the name with renameat2(RENAME_NOREPLACE),
  *     or link(2) where the system or the file system has no such rename;
  *     both fail if the name exists: of concurrent creators exactly one
- *     succeeds.  A name found stale and the creator's to remove (below)
+ *     succeeds.  A name found stale and the creator's to remove (removal.c)
  *     is removed and the publication tried again; a name found alive, or
  *     another user's, makes the creator undo steps 1 to 3 and fail with
  *     EEXIST;
@@ -86,39 +87,14 @@
  * library's back leaves the segment usable, and its lock failing with
  * EIDRM.
  *
- * Removal.  Whoever removes a key file - a creator clearing a stale name,
- * unlink, remove, gc - judges the file it holds open, which pins its
- * inode, sees that the name still holds that very file (device and
- * inode), and then takes it: renames it to a fresh private name of its
- * own with renameat2(RENAME_NOREPLACE), the one step that moves exactly
- * the file at the name and replaces nothing.  A rename needs no lock, and
- * only the file's owner or root can make it.  Where the system has no
- * rename that refuses to replace, the key file is renamed over an empty
- * private file made for the purpose instead, which a directory never
- * replaces, and where the key directory has no room for one, to a fresh
- * private name that nothing has as far as a look shows (removal.c).  The
- * file taken is checked to be the one judged (device and inode); it then
- * goes, after what it records that is still to remove.  If the file
- * judged was replaced in the moment between that look and the rename -
- * taken by another remover, and the name made anew - the file taken
- * instead is judged in its turn: a stale one goes too, and so does one
- * that is no key file at all, an empty directory included, as it would
- * have gone had it come a moment sooner; a directory that holds something
- * goes back, and so does a live key file, as a create publishes its file,
- * to be judged again: its own remover may have come while it was away,
- * removed its segment, found no key file and left, and then it goes now.
- * Should yet another create have published the name in that moment, the
- * file taken cannot go back; its segment is removed, as a remove would
- * have done.
- * Unlink removes the segment first, then its semaphore set, which wakes
- * its waiters with EIDRM, then its key file, and that only while it
- * records this segment.  Remove does the same by name, for a live name of
- * whoever may remove its segment, and unlink by id (sharedmem_unlink_id)
- * the same as remove, only while the name records the segment of a
- * handle closed before.  Whoever removes a name whose segment is gone
- * removes the set it records as well, if the set is still the name's.
- * Other users' stale files are never removed but by root, and never by
- * gc.
+ * Removal.  Unlink removes the segment first, then its semaphore set,
+ * which wakes its waiters with EIDRM, then its key file, and that only
+ * while it records this segment.  Remove does the same by name, for a
+ * live name of whoever may remove its segment, and unlink by id
+ * (sharedmem_unlink_id) the same as remove, only while the name records
+ * the segment of a handle closed before.  How a key file is taken from
+ * its name and removed, whoever removes it, is told at the top of
+ * removal.c.
  *
  * What it costs.  A create makes its private file (open), stats it for
  * ftok, makes and attaches the segment (shmget, shmat), writes the record
@@ -132,7 +108,7 @@
  *    rename with RENAME_NOREPLACE to a fresh name moves as exactly and
  *    replaces nothing; the one thing it may move that a rename onto a
  *    file would not, a directory put at the name in the moment, is dealt
- *    with as above;
+ *    with as removal.c tells;
  *  - the clock read behind each private name drawn: the pid in the name
  *    keeps processes apart, and a counter the names of one process;
  *  - a second attach, with its judgement, to unlink a name whose handle
@@ -146,22 +122,8 @@
  * it: detaches and removes its segment, removes its semaphore set and its
  * private file.  Attach and the judgement of a name change nothing.
  *
- * Crashes.  A creator killed before step 4 leaves its private file and,
- * after step 2, a segment: at the key the file records, or, when it
- * records none, at ftok(private file, KEY_PROJ), with the pid of the
- * file's name as its creating process (shm_cpid) and the file's owner as
- * its creator (shm_perm.cuid).  A semaphore set it made is at the same
- * key, its owner's, and never operated on (sem_otime 0): keys with a set
- * are skipped before the segment is made, so only a set made by another
- * program in the moment between that check and the creator's semget could
- * be taken for it.  Killed after step 4, it leaves a complete name whose
- * segment lives on, as System V segments do until they are removed, and,
- * if it published by link(2) and did not reach step 5, its private file
- * as a second name of the key file.  A remover killed after its rename
- * leaves the taken file under its own private name: gc finishes the
- * removal, the segment and the set it records included.  None of this
- * blocks the name for long: the next create or gc of the file's owner
- * clears it.
+ * Crashes.  What a process killed at each step leaves, and how gc
+ * clears it, is told at the top of gc.c.
  */
 #include <config.h>
 

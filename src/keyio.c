@@ -22,9 +22,11 @@
 #define KEYFILE_OPEN	(O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
 
 /*
- * Opens the file at path for reading.  A symbolic link, and anything that
- * cannot hold a record (a directory, a socket), is refused with EINVAL;
- * other kinds of file show when their record is read.
+ * Opens the file at path for reading.  A symbolic link, and a socket,
+ * which cannot be opened, are refused here with EINVAL; anything else
+ * that is no regular file - a directory, which open() lets through, a
+ * FIFO, a device - is refused with EINVAL when it is read
+ * (smi_keyfile_stat()).
  */
 int
 smi_keyfile_open(const char *path)

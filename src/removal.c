@@ -1,9 +1,39 @@
 /*
- * removal.c - how a key file goes: judged while held open, taken from its
- * name by a rename, checked to be the file judged, and removed with what
- * it records that is left to remove; a file taken by mistake goes, or goes
- * back, as what it is says.  The rule is told at the top of keyfile.c,
- * under "Removal".
+ * removal.c - how a key file goes, whoever removes it: a create clearing
+ * a stale name, unlink, remove, gc.  keyfile.c tells what each of them
+ * removes and in which order; this is how the file itself goes.
+ *
+ * The remover judges the file it holds open, which pins its inode, sees
+ * that the name still holds that very file (device and inode), and then
+ * takes it: renames it to a fresh private name of its own with
+ * renameat2(RENAME_NOREPLACE), the one step that moves exactly the file
+ * at the name and replaces nothing.  A rename needs no lock, and only the
+ * file's owner or root can make it.  Where the system has no rename that
+ * refuses to replace, the key file is renamed over an empty private file
+ * made for the purpose instead, which a directory never replaces, and
+ * where the key directory has no room for one, to a fresh private name
+ * that nothing has as far as a look shows.  The file taken is checked to
+ * be the one judged (device and inode); it then goes, after what it
+ * records that is still to remove: a name whose segment is gone loses the
+ * semaphore set it records as well, if the set is still the name's.
+ *
+ * If the file judged was replaced in the moment between that look and the
+ * rename - taken by another remover, and the name made anew - the file
+ * taken instead is judged in its turn.  A stale one goes too, and so does
+ * one that is no key file at all, an empty directory included, as it
+ * would have gone had it come a moment sooner.  Back to the name go a
+ * directory that holds something; a file that cannot be read for want of
+ * a descriptor or memory, or for want of permission (EACCES), which may
+ * well be live; and a live key file, put back as a create publishes its
+ * file, to be judged again: its own remover may have come while it was
+ * away, removed its segment, found no key file and left, and then it goes
+ * now.  Should yet another create have published the name in that moment,
+ * the file taken cannot go back; its segment is removed, as a remove
+ * would have done.
+ *
+ * Other users' stale files are never removed but by root, and never by
+ * gc.  A remover killed after its rename leaves the taken file under its
+ * own private name, for gc (gc.c).
  */
 #include <config.h>
 

@@ -33,9 +33,9 @@ extern "C" {
 #endif
 
 /* The version of this header.  sharedmem_version() gives the library's. */
-#define SHAREDMEM_VERSION "0.3.0"
+#define SHAREDMEM_VERSION "0.4.0"
 #define SHAREDMEM_VERSION_MAJOR 0
-#define SHAREDMEM_VERSION_MINOR 3
+#define SHAREDMEM_VERSION_MINOR 4
 #define SHAREDMEM_VERSION_PATCH 0
 #define SHAREDMEM_VERSION_NUMBER \
 	(SHAREDMEM_VERSION_MAJOR * 10000 + SHAREDMEM_VERSION_MINOR * 100 + \
@@ -422,7 +422,9 @@ enum sharedmem_leftover {
 	SHAREDMEM_STALE_NAME,		/* a stale key file */
 	SHAREDMEM_UNFINISHED,		/* a dead process's private file, or,
 					 * with EBUSY, a live one's */
-	SHAREDMEM_UNFINISHED_SEGMENT,	/* the segment a dead create made */
+	SHAREDMEM_UNFINISHED_SEGMENT,	/* the segment that a dead create
+					 * made, or that a dead removal had
+					 * still to remove */
 	SHAREDMEM_ORPHAN,		/* a named segment, see the flag */
 	SHAREDMEM_BAD_KEYFILE		/* not a key file: never removed */
 };
