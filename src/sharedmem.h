@@ -268,7 +268,7 @@ struct sharedmem_info {
  * it knows and nothing is written past them.  Returns 0 with *info filled
  * in, whatever the state, or -1 with errno:
  *   ENOENT        no such name, or no key directory
- *   EINVAL        a bad name, or a key file that is not one
+ *   EINVAL        a bad name, a key file that is not one, or info NULL
  *   ENAMETOOLONG  name over SHAREDMEM_NAME_MAX, or a key file path too long
  *   ENOTDIR       the key directory is not a directory
  *   EACCES        the key file cannot be read
