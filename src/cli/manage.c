@@ -101,8 +101,7 @@ cmd_rm(struct cli *cli)
 
 	for (i = 0; i < cli->noperands; i++) {
 		name = cli->operands[i];
-		stale = sharedmem_inspect(name, &info) == 0 &&
-		    stale_state(&info);
+		stale = sharedmem_inspect(name, &info) == 0 && info.stale;
 		if (sharedmem_remove(name) == 0) {
 			removed_note(name);
 			continue;
