@@ -677,12 +677,12 @@ private=sharedmem+$dead-abcdef
 (umask 077 && : >"$dir/$private")
 run gc -n
 check "gc -n finds the file of a create that died" succeeded \
-    "would remove file $private of a create that died" \
+    "would remove file $private of a create or removal that died" \
     "would remove 1 leftover"
 check "... and leaves it" test -f "$dir/$private"
 run gc
 check "gc removes it" succeeded \
-    "removed file $private of a create that died" "removed 1 leftover"
+    "removed file $private of a create or removal that died" "removed 1 leftover"
 check "... and nothing else" eval 'test ! -e "$dir/$private" &&
     test "$(names)" = Demo && segment "$id" "$key"'
 
@@ -704,15 +704,15 @@ if $have_sysv_perl; then
 	run gc -n
 	check "gc -n finds the segment and file of a create killed" \
 	    succeeded \
-	    "would remove segment shmid $crash_id of a create that died ($private)" \
-	    "would remove file $private of a create that died" \
+	    "would remove segment shmid $crash_id of a create or removal that died ($private)" \
+	    "would remove file $private of a create or removal that died" \
 	    "would remove 2 leftovers"
 	check "... and leaves them" eval 'test -f "$dir/$private" &&
 	    has_segment "$crash_id"'
 	run gc
 	check "gc removes them" succeeded \
-	    "removed segment shmid $crash_id of a create that died ($private)" \
-	    "removed file $private of a create that died" \
+	    "removed segment shmid $crash_id of a create or removal that died ($private)" \
+	    "removed file $private of a create or removal that died" \
 	    "removed 2 leftovers"
 	check "... the segment and the file are gone, Demo is not" \
 	    eval 'test ! -e "$dir/$private" && no_segment "$crash_id" &&
@@ -721,6 +721,31 @@ else
 	skip "gc of a create killed after making its segment" \
 	    "no Perl IPC::SysV"
 fi
+
+# A removal that died after taking the key file to its private name, with
+# the segment still to remove: gc finishes it, and says whose it was.
+"$tool" create Taken 4096 && taken_id=$("$tool" id Taken) ||
+    { echo "Bail out! cannot create Taken"; exit 99; }
+sh -c 'exit 0' &
+dead=$!
+wait "$dead"
+private=sharedmem+$dead-mnopqr
+mv "$dir/sharedmem.Taken" "$dir/$private"
+run gc -n
+check "gc -n finds the segment and file of a removal that died" succeeded \
+    "would remove segment shmid $taken_id of a create or removal that died ($private)" \
+    "would remove file $private of a create or removal that died" \
+    "would remove 2 leftovers"
+check "... and leaves them" eval 'test -f "$dir/$private" &&
+    has_segment "$taken_id"'
+run gc
+check "gc removes them" succeeded \
+    "removed segment shmid $taken_id of a create or removal that died ($private)" \
+    "removed file $private of a create or removal that died" \
+    "removed 2 leftovers"
+check "... the segment and the file are gone, Demo is not" \
+    eval 'test ! -e "$dir/$private" && no_segment "$taken_id" &&
+    test "$(names)" = Demo && segment "$id" "$key"'
 
 # --orphans: Demo has nobody attached, and its creator (a sharedmem
 # create) has exited.

@@ -125,7 +125,7 @@ static const struct command commands[] = {
 		.summary = "clean up after crashed processes",
 		.about = "Remove what crashed processes left in the key "
 		    "directory: names whose\nsegment is gone, and the files "
-		    "and segments of creates that died\nhalf way",
+		    "and segments of creates and removals\nthat died half way",
 		.options =
 		    "  -n          only say what would be removed\n"
 		    "  --orphans   also remove named segments that no process "

@@ -196,12 +196,12 @@ report(enum sharedmem_leftover kind, const char *file, int shmid, int error,
 			gc->left++;
 			return;
 		}
-		(void)snprintf(what, sizeof(what), "file %s of a create that "
-		    "died", file);
+		(void)snprintf(what, sizeof(what), "file %s of a create or "
+		    "removal that died", file);
 		break;
 	case SHAREDMEM_UNFINISHED_SEGMENT:
 		(void)snprintf(what, sizeof(what), "segment shmid %d of a "
-		    "create that died (%s)", shmid, file);
+		    "create or removal that died (%s)", shmid, file);
 		break;
 	case SHAREDMEM_BAD_KEYFILE:
 	default:
