@@ -148,6 +148,19 @@ usage() {
 }
 usage "no command" "no command" 
 usage "an unknown command" "unknown command 'frobnicate'" frobnicate
+check "... near none, names none" eval '! grep "did you mean" "$tmp/err"'
+# The nearest command, as git names it: a word people type for one, a
+# slip of the fingers, a command cut short or run on.
+usage "list" "unknown command 'list'; did you mean 'ls'?\$" list
+usage "remove" "unknown command 'remove'; did you mean 'rm'?\$" remove
+usage "craete" "unknown command 'craete'; did you mean 'create'?\$" craete
+usage "sl" "unknown command 'sl'; did you mean 'ls'?\$" sl
+usage "dum" "unknown command 'dum'; did you mean 'dump'?\$" dum
+usage "stats" "unknown command 'stats'; did you mean 'stat'?\$" stats
+usage "LS" "unknown command 'LS'; did you mean 'ls'?\$" LS
+usage "ld, as near ls as id" \
+    "unknown command 'ld'; did you mean 'ls' or 'id'?\$" ld
+usage "xq" "unknown command 'xq' (sharedmem -h lists them)\$" xq
 usage "an unknown option" "unknown option -x" -x ls
 usage "an unknown long option" "unknown option --bogus" --bogus ls
 usage "-d without a directory" "-d wants a value" -d

@@ -111,6 +111,11 @@ void	user_short(char *, size_t, uid_t);
 void	group_name(char *, size_t, gid_t);
 void	mode_text(char *, size_t, mode_t);
 
+/* suggest.c: the commands of the n in commands nearest to word, which
+ * is none of them, into buf ("'ls'", "'id' or 'ls'"); 0 if none is
+ * near. */
+int	suggest(char *, size_t, const char *, const struct command *, size_t);
+
 /* number.c */
 int	parse_bytes(const char *, size_t *);
 int	parse_mode(const char *, mode_t *);

@@ -313,6 +313,19 @@ find_command(const char *name)
 	return NULL;
 }
 
+/* A word that is no command, and the commands near it, if any are. */
+static void
+unknown_command(const char *word)
+{
+	char near[256];		/* every command's name, quoted */
+
+	if (suggest(near, sizeof(near), word, commands, NCOMMANDS))
+		usage_error(NULL, "unknown command '%s'; did you mean %s?",
+		    word, near);
+	usage_error(NULL, "unknown command '%s' (sharedmem -h lists them)",
+	    word);
+}
+
 /* Too few or too many operands. */
 static void
 check_operands(const struct cli *cli)
@@ -368,8 +381,7 @@ main(int argc, char **argv)
 
 	memset(&cli, 0, sizeof(cli));
 	if ((cli.cmd = find_command(gs.argv[gs.nopts + 1])) == NULL)
-		usage_error(NULL, "unknown command '%s' (sharedmem -h lists "
-		    "them)", gs.argv[gs.nopts + 1]);
+		unknown_command(gs.argv[gs.nopts + 1]);
 	if (split_args(&cs, prog, gs.argc - gs.nopts - 2,
 	    gs.argv + gs.nopts + 2, cli.cmd, 0, &bad) == -1) {
 		if (bad == NULL) {
