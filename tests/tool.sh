@@ -699,6 +699,29 @@ check "gc removes it" succeeded \
 check "... and nothing else" eval 'test ! -e "$dir/$private" &&
     test "$(names)" = Demo && segment "$id" "$key"'
 
+# reaped WHAT FILE SHMID: gc -n finds the private file FILE and the
+# segment SHMID that WHAT left, and leaves them; gc removes both, and
+# leaves Demo.
+reaped() {
+	private=$2
+	reaped_id=$3
+	run gc -n
+	check "gc -n finds the segment and file of $1" succeeded \
+	    "would remove segment shmid $reaped_id of a create or removal that died ($private)" \
+	    "would remove file $private of a create or removal that died" \
+	    "would remove 2 leftovers"
+	check "... and leaves them" eval 'test -f "$dir/$private" &&
+	    has_segment "$reaped_id"'
+	run gc
+	check "gc removes them" succeeded \
+	    "removed segment shmid $reaped_id of a create or removal that died ($private)" \
+	    "removed file $private of a create or removal that died" \
+	    "removed 2 leftovers"
+	check "... the segment and the file are gone, Demo is not" \
+	    eval 'test ! -e "$dir/$private" && no_segment "$reaped_id" &&
+	    test "$(names)" = Demo && segment "$id" "$key"'
+}
+
 # One that died after making its segment (at the first key of its
 # private file), as kill -9 would leave it: made by Perl, which exits.
 if $have_sysv_perl; then
@@ -713,52 +736,21 @@ if $have_sysv_perl; then
 		print "$$ $id\n";' "$dir" >"$tmp/perl" 2>"$tmp/err"
 	read dead crash_id <"$tmp/perl"
 	made="$made $crash_id"
-	private=sharedmem+$dead-ghijkl
-	run gc -n
-	check "gc -n finds the segment and file of a create killed" \
-	    succeeded \
-	    "would remove segment shmid $crash_id of a create or removal that died ($private)" \
-	    "would remove file $private of a create or removal that died" \
-	    "would remove 2 leftovers"
-	check "... and leaves them" eval 'test -f "$dir/$private" &&
-	    has_segment "$crash_id"'
-	run gc
-	check "gc removes them" succeeded \
-	    "removed segment shmid $crash_id of a create or removal that died ($private)" \
-	    "removed file $private of a create or removal that died" \
-	    "removed 2 leftovers"
-	check "... the segment and the file are gone, Demo is not" \
-	    eval 'test ! -e "$dir/$private" && no_segment "$crash_id" &&
-	    test "$(names)" = Demo && segment "$id" "$key"'
+	reaped "a create killed" "sharedmem+$dead-ghijkl" "$crash_id"
 else
 	skip "gc of a create killed after making its segment" \
 	    "no Perl IPC::SysV"
 fi
 
 # A removal that died after taking the key file to its private name, with
-# the segment still to remove: gc finishes it, and says whose it was.
+# the segment still to remove: gc finishes it.
 "$tool" create Taken 4096 && taken_id=$("$tool" id Taken) ||
     { echo "Bail out! cannot create Taken"; exit 99; }
 sh -c 'exit 0' &
 dead=$!
 wait "$dead"
-private=sharedmem+$dead-mnopqr
-mv "$dir/sharedmem.Taken" "$dir/$private"
-run gc -n
-check "gc -n finds the segment and file of a removal that died" succeeded \
-    "would remove segment shmid $taken_id of a create or removal that died ($private)" \
-    "would remove file $private of a create or removal that died" \
-    "would remove 2 leftovers"
-check "... and leaves them" eval 'test -f "$dir/$private" &&
-    has_segment "$taken_id"'
-run gc
-check "gc removes them" succeeded \
-    "removed segment shmid $taken_id of a create or removal that died ($private)" \
-    "removed file $private of a create or removal that died" \
-    "removed 2 leftovers"
-check "... the segment and the file are gone, Demo is not" \
-    eval 'test ! -e "$dir/$private" && no_segment "$taken_id" &&
-    test "$(names)" = Demo && segment "$id" "$key"'
+mv "$dir/sharedmem.Taken" "$dir/sharedmem+$dead-mnopqr"
+reaped "a removal that died" "sharedmem+$dead-mnopqr" "$taken_id"
 
 # --orphans: Demo has nobody attached, and its creator (a sharedmem
 # create) has exited.
