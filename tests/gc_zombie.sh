@@ -102,9 +102,9 @@ fi
 run gc
 if $tells; then
 	check "gc removes the zombie's segment" eval \
-	    'test "$status" -eq 0 && grep "^removed segment shmid [0-9]* of a create that died ($private)\$" "$tmp/out" >/dev/null'
+	    'test "$status" -eq 0 && grep "^removed segment shmid [0-9]* of a create or removal that died ($private)\$" "$tmp/out" >/dev/null'
 	check "...and its private file, at once" eval \
-	    'grep "^removed file $private of a create that died\$" "$tmp/out" >/dev/null &&
+	    'grep "^removed file $private of a create or removal that died\$" "$tmp/out" >/dev/null &&
 	     test ! -e "$dir/$private"'
 	check "...and nothing is left but what the parent holds: no names" \
 	    eval 'test -z "$(ls -A "$dir")"'

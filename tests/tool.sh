@@ -148,6 +148,19 @@ usage() {
 }
 usage "no command" "no command" 
 usage "an unknown command" "unknown command 'frobnicate'" frobnicate
+check "... near none, names none" eval '! grep "did you mean" "$tmp/err"'
+# The nearest command, as git names it: a word people type for one, a
+# slip of the fingers, a command cut short or run on.
+usage "list" "unknown command 'list'; did you mean 'ls'?\$" list
+usage "remove" "unknown command 'remove'; did you mean 'rm'?\$" remove
+usage "craete" "unknown command 'craete'; did you mean 'create'?\$" craete
+usage "sl" "unknown command 'sl'; did you mean 'ls'?\$" sl
+usage "dum" "unknown command 'dum'; did you mean 'dump'?\$" dum
+usage "stats" "unknown command 'stats'; did you mean 'stat'?\$" stats
+usage "LS" "unknown command 'LS'; did you mean 'ls'?\$" LS
+usage "ld, as near ls as id" \
+    "unknown command 'ld'; did you mean 'ls' or 'id'?\$" ld
+usage "xq" "unknown command 'xq' (sharedmem -h lists them)\$" xq
 usage "an unknown option" "unknown option -x" -x ls
 usage "an unknown long option" "unknown option --bogus" --bogus ls
 usage "-d without a directory" "-d wants a value" -d
@@ -677,14 +690,37 @@ private=sharedmem+$dead-abcdef
 (umask 077 && : >"$dir/$private")
 run gc -n
 check "gc -n finds the file of a create that died" succeeded \
-    "would remove file $private of a create that died" \
+    "would remove file $private of a create or removal that died" \
     "would remove 1 leftover"
 check "... and leaves it" test -f "$dir/$private"
 run gc
 check "gc removes it" succeeded \
-    "removed file $private of a create that died" "removed 1 leftover"
+    "removed file $private of a create or removal that died" "removed 1 leftover"
 check "... and nothing else" eval 'test ! -e "$dir/$private" &&
     test "$(names)" = Demo && segment "$id" "$key"'
+
+# reaped WHAT FILE SHMID: gc -n finds the private file FILE and the
+# segment SHMID that WHAT left, and leaves them; gc removes both, and
+# leaves Demo.
+reaped() {
+	private=$2
+	reaped_id=$3
+	run gc -n
+	check "gc -n finds the segment and file of $1" succeeded \
+	    "would remove segment shmid $reaped_id of a create or removal that died ($private)" \
+	    "would remove file $private of a create or removal that died" \
+	    "would remove 2 leftovers"
+	check "... and leaves them" eval 'test -f "$dir/$private" &&
+	    has_segment "$reaped_id"'
+	run gc
+	check "gc removes them" succeeded \
+	    "removed segment shmid $reaped_id of a create or removal that died ($private)" \
+	    "removed file $private of a create or removal that died" \
+	    "removed 2 leftovers"
+	check "... the segment and the file are gone, Demo is not" \
+	    eval 'test ! -e "$dir/$private" && no_segment "$reaped_id" &&
+	    test "$(names)" = Demo && segment "$id" "$key"'
+}
 
 # One that died after making its segment (at the first key of its
 # private file), as kill -9 would leave it: made by Perl, which exits.
@@ -700,27 +736,21 @@ if $have_sysv_perl; then
 		print "$$ $id\n";' "$dir" >"$tmp/perl" 2>"$tmp/err"
 	read dead crash_id <"$tmp/perl"
 	made="$made $crash_id"
-	private=sharedmem+$dead-ghijkl
-	run gc -n
-	check "gc -n finds the segment and file of a create killed" \
-	    succeeded \
-	    "would remove segment shmid $crash_id of a create that died ($private)" \
-	    "would remove file $private of a create that died" \
-	    "would remove 2 leftovers"
-	check "... and leaves them" eval 'test -f "$dir/$private" &&
-	    has_segment "$crash_id"'
-	run gc
-	check "gc removes them" succeeded \
-	    "removed segment shmid $crash_id of a create that died ($private)" \
-	    "removed file $private of a create that died" \
-	    "removed 2 leftovers"
-	check "... the segment and the file are gone, Demo is not" \
-	    eval 'test ! -e "$dir/$private" && no_segment "$crash_id" &&
-	    test "$(names)" = Demo && segment "$id" "$key"'
+	reaped "a create killed" "sharedmem+$dead-ghijkl" "$crash_id"
 else
 	skip "gc of a create killed after making its segment" \
 	    "no Perl IPC::SysV"
 fi
+
+# A removal that died after taking the key file to its private name, with
+# the segment still to remove: gc finishes it.
+"$tool" create Taken 4096 && taken_id=$("$tool" id Taken) ||
+    { echo "Bail out! cannot create Taken"; exit 99; }
+sh -c 'exit 0' &
+dead=$!
+wait "$dead"
+mv "$dir/sharedmem.Taken" "$dir/sharedmem+$dead-mnopqr"
+reaped "a removal that died" "sharedmem+$dead-mnopqr" "$taken_id"
 
 # --orphans: Demo has nobody attached, and its creator (a sharedmem
 # create) has exited.

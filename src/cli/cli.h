@@ -67,15 +67,14 @@ enum cli_op {
 };
 
 /* explain.c: why a call for a name failed, returning the exit status
- * for it; whether the name inspected is stale, and why, with what clears
- * it ("stale: ... (sharedmem rm NAME ...)"); the notes of rm, for a
+ * for it; why a name inspected is stale, with what clears it
+ * ("stale: ... (sharedmem rm NAME ...)"); the notes of rm, for a
  * name removed whose key file stays behind, and for a stale name cleared
  * whose key file led elsewhere; what a file at a name is, that is no key
  * file ("not a key file: a socket"); what a key directory that cannot be
  * listed says. */
 int	fail_name(const char *, int, enum cli_op);
 void	keydir_unreadable(int);
-int	stale_state(const struct sharedmem_info *);
 void	stale_text(char *, size_t, const char *,
 	    const struct sharedmem_info *);
 void	removed_note(const char *);
@@ -111,6 +110,11 @@ void	user_label(char *, size_t, uid_t);
 void	user_short(char *, size_t, uid_t);
 void	group_name(char *, size_t, gid_t);
 void	mode_text(char *, size_t, mode_t);
+
+/* suggest.c: the commands of the n in commands nearest to word, which
+ * is none of them, into buf ("'ls'", "'id' or 'ls'"); 0 if none is
+ * near. */
+int	suggest(char *, size_t, const char *, const struct command *, size_t);
 
 /* number.c */
 int	parse_bytes(const char *, size_t *);

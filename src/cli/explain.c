@@ -28,47 +28,10 @@
 #include "cli.h"
 #include "keydir.h"
 
-/* A uid that is nobody's: the creator of a segment that cannot be seen. */
-#define NO_UID		((uid_t)-1)
-
 /* Room for a user, a mode, a phrase. */
 #define WHO	96
 #define MODE	16
 #define TEXT	1024
-
-/* The three ways a key file can be another's (SHAREDMEM_FOREIGN). */
-enum foreign {
-	OTHER_NAME,	/* the record is another name's: a link or a copy */
-	OTHER_USER,	/* its segment was made by another user */
-	OTHER_SIZE	/* its segment is of another size */
-};
-
-/* Which way the foreign key file of in is another's: judge.c sees the
- * segment only for a record of the name, and then compares creators
- * before sizes. */
-static enum foreign
-foreign_kind(const struct sharedmem_info *in)
-{
-	if (in->creator == NO_UID)
-		return OTHER_NAME;
-	return in->creator != in->owner ? OTHER_USER : OTHER_SIZE;
-}
-
-int
-stale_state(const struct sharedmem_info *in)
-{
-	return in->state == SHAREDMEM_GONE ||
-	    in->state == SHAREDMEM_OTHER_BOOT ||
-	    in->state == SHAREDMEM_FOREIGN;
-}
-
-/* Whether the caller may remove the key file of in: its owner, or root,
- * in a sticky key directory such as /dev/shm. */
-static int
-may_remove(const struct sharedmem_info *in)
-{
-	return geteuid() == 0 || geteuid() == in->owner;
-}
 
 /* Why the stale name of in is stale. */
 static void
@@ -89,20 +52,20 @@ stale_cause(char *buf, size_t len, const struct sharedmem_info *in)
 	default:
 		break;
 	}
-	switch (foreign_kind(in)) {
-	case OTHER_NAME:
+	switch (in->foreign) {
+	case SHAREDMEM_OTHER_NAME:
 		(void)snprintf(buf, len, "not its key file: the record in it "
 		    "is another name's (a link to that name's key file, or a "
 		    "copy)");
 		break;
-	case OTHER_USER:
+	case SHAREDMEM_OTHER_USER:
 		user_label(owner, sizeof(owner), in->owner);
 		user_label(creator, sizeof(creator), in->creator);
 		(void)snprintf(buf, len, "not its segment: the segment its key "
 		    "file names (shmid %d) was made by %s, not by the key "
 		    "file's owner %s", in->shmid, creator, owner);
 		break;
-	case OTHER_SIZE:
+	case SHAREDMEM_OTHER_SIZE:
 		if (shmctl(in->shmid, IPC_STAT, &ds) == 0)
 			(void)snprintf(buf, len, "not its segment: the segment "
 			    "its key file names (shmid %d) has %lu bytes, not "
@@ -115,6 +78,10 @@ stale_cause(char *buf, size_t len, const struct sharedmem_info *in)
 			    "bytes it records", in->shmid,
 			    (unsigned long)in->size);
 		break;
+	case SHAREDMEM_NOT_FOREIGN:	/* a state this tool does not know */
+		(void)snprintf(buf, len, "its key file does not lead to its "
+		    "segment");
+		break;
 	}
 }
 
@@ -122,7 +89,7 @@ stale_cause(char *buf, size_t len, const struct sharedmem_info *in)
 static const char *
 foreign_left(const struct sharedmem_info *in)
 {
-	return foreign_kind(in) == OTHER_NAME ? "the other name" :
+	return in->foreign == SHAREDMEM_OTHER_NAME ? "the other name" :
 	    "that segment";
 }
 
@@ -136,17 +103,16 @@ stale_remedy(char *buf, size_t len, const char *name,
 	if (in->state == SHAREDMEM_FOREIGN)
 		(void)snprintf(left, sizeof(left), ", and leaves %s alone",
 		    foreign_left(in));
-	if (in->owner == geteuid())
-		(void)snprintf(buf, len, "sharedmem rm %s or sharedmem gc "
-		    "clears it%s", name, left);
-	else if (geteuid() == 0)
-		(void)snprintf(buf, len, "sharedmem rm %s clears it%s", name,
-		    left);
-	else {
+	if (!in->removable) {
 		user_short(owner, sizeof(owner), in->owner);
 		(void)snprintf(buf, len, "only %s or root can remove its key "
 		    "file", owner);
-	}
+	} else if (in->owner == geteuid())	/* gc clears only one's own */
+		(void)snprintf(buf, len, "sharedmem rm %s or sharedmem gc "
+		    "clears it%s", name, left);
+	else
+		(void)snprintf(buf, len, "sharedmem rm %s clears it%s", name,
+		    left);
 }
 
 void
@@ -254,7 +220,7 @@ removed_note(const char *name)
 	struct sharedmem_info in;
 	char text[TEXT];
 
-	if (sharedmem_inspect(name, &in) == -1 || !stale_state(&in))
+	if (sharedmem_inspect(name, &in) == -1 || !in.stale)
 		return;
 	if (directory_refuses(text, sizeof(text), OP_REMOVE))
 		warnmsg("%s: its segment was removed, and its key file left "
@@ -395,11 +361,11 @@ say_taken(const char *name)
 	user_short(brief, sizeof(brief), in.owner);
 	if (in.state == SHAREDMEM_HIDDEN)
 		say_hidden(name, &in, OP_CREATE);
-	else if (stale_state(&in)) {
+	else if (in.stale) {
 		stale_cause(text, sizeof(text), &in);
 		warnmsg("%s: held by a stale key file of %s, which only %s or "
 		    "root can remove: %s", name, owner, brief, text);
-	} else if (may_remove(&in))
+	} else if (in.removable)
 		warnmsg("%s: exists already%s%s (sharedmem rm %s removes it)",
 		    name, in.owner == geteuid() ? "" : ", and belongs to ",
 		    in.owner == geteuid() ? "" : owner, name);
@@ -439,11 +405,11 @@ say_denied(const char *name, enum cli_op op, int err)
 			warnmsg("%s: permission denied", name);
 		return;
 	}
-	if (stale_state(&in)) {
+	if (in.stale) {
 		/* Another user's: the library's refusal.  The caller's own:
 		 * the key directory's, which the library could not rename
 		 * it in. */
-		if (!may_remove(&in))
+		if (!in.removable)
 			say_stale_kept(name, &in);
 		else if (!say_directory(name, op))
 			warnmsg("%s: permission denied: %s", name,
@@ -460,7 +426,7 @@ say_if_stale(const char *name, const struct sharedmem_info *in)
 {
 	char text[TEXT];
 
-	if (!stale_state(in))
+	if (!in->stale)
 		return 0;
 	stale_text(text, sizeof(text), name, in);
 	warnmsg("%s: %s", name, text);

@@ -29,27 +29,43 @@ struct entry {
 	int			 lock_err;	/* and why not */
 };
 
+/* How many times a name is looked at again when its segment, live to the
+ * library, cannot be read the moment after: each time it was removed or
+ * replaced meanwhile, as only a name in constant change would be. */
+#define LOOKS	3
+
+/*
+ * Fills e for name.  The library judges a name without passing on the
+ * segment's details, which the tool asks the kernel for afterwards; if
+ * it refuses, the segment changed in between, and how the name stands
+ * now is the library's to say again.  A name that never holds still is
+ * EBUSY.
+ */
 static void
 inspect(const char *name, struct entry *e)
 {
+	int looks;
+
 	memset(e, 0, sizeof(*e));
 	e->name = name;
-	if (sharedmem_inspect(name, &e->info) == -1) {
-		e->err = errno;
-		return;
-	}
 	e->lock = -1;
 	e->lock_err = ENOTSUP;
-	if (e->info.state != SHAREDMEM_LIVE)
+	for (looks = 0; looks < LOOKS; looks++) {
+		if (sharedmem_inspect(name, &e->info) == -1) {
+			e->err = errno;
+			return;
+		}
+		if (e->info.state != SHAREDMEM_LIVE)
+			return;
+		if (shmctl(e->info.shmid, IPC_STAT, &e->ds) == 0)
+			break;
+	}
+	if (looks == LOOKS) {
+		e->err = EBUSY;
 		return;
-	if (shmctl(e->info.shmid, IPC_STAT, &e->ds) == 0)
-		e->seen = 1;
-	else if (errno == EINVAL || errno == EIDRM)
-		e->info.state = SHAREDMEM_GONE;	/* removed since */
-	else
-		e->info.state = SHAREDMEM_HIDDEN;
-	if (e->seen && e->info.semid != -1 &&
-	    (e->lock = sharedmem_lock_state(name)) == -1)
+	}
+	e->seen = 1;
+	if (e->info.semid != -1 && (e->lock = sharedmem_lock_state(name)) == -1)
 		e->lock_err = errno;
 }
 
@@ -143,6 +159,8 @@ trouble(const struct entry *e, char *buf, size_t len)
 	if (e->err != 0) {
 		if (e->err == EACCES)
 			return "key file not readable";
+		if (e->err == EBUSY)
+			return "changing: look again";
 		if (e->err != EINVAL)
 			return strerror(e->err);
 		if ((path = sharedmem_keyfile(e->name)) == NULL)

@@ -125,7 +125,7 @@ static const struct command commands[] = {
 		.summary = "clean up after crashed processes",
 		.about = "Remove what crashed processes left in the key "
 		    "directory: names whose\nsegment is gone, and the files "
-		    "and segments of creates that died\nhalf way",
+		    "and segments of creates and removals\nthat died half way",
 		.options =
 		    "  -n          only say what would be removed\n"
 		    "  --orphans   also remove named segments that no process "
@@ -247,14 +247,10 @@ get_options(struct cli *cli, const struct split *sp)
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt(sp->nopts + 1, sp->argv, optstring)) != -1) {
-		if (c == ':') {
-			free(sp->argv);
+		if (c == ':')
 			usage_error(cli, "-%c wants a value", optopt);
-		}
-		if (c == '?' || (q = strchr(optstring, c)) == NULL) {
-			free(sp->argv);
+		if (c == '?' || (q = strchr(optstring, c)) == NULL)
 			usage_error(cli, "unknown option -%c", optopt);
-		}
 		cli->opt[(unsigned char)c] = q[1] == ':' ? optarg : "";
 	}
 }
@@ -317,22 +313,30 @@ find_command(const char *name)
 	return NULL;
 }
 
+/* A word that is no command, and the commands near it, if any are. */
+static void
+unknown_command(const char *word)
+{
+	char near[256];		/* every command's name, quoted */
+
+	if (suggest(near, sizeof(near), word, commands, NCOMMANDS))
+		usage_error(NULL, "unknown command '%s'; did you mean %s?",
+		    word, near);
+	usage_error(NULL, "unknown command '%s' (sharedmem -h lists them)",
+	    word);
+}
+
 /* Too few or too many operands. */
 static void
-check_operands(const struct cli *cli, struct split *sp)
+check_operands(const struct cli *cli)
 {
 	const struct command *cmd = cli->cmd;
-	const char *extra;
 
-	if (cli->noperands < cmd->min_operands) {
-		free(sp->argv);
+	if (cli->noperands < cmd->min_operands)
 		usage_error(cli, "%s wants %s", cmd->name, cmd->synopsis);
-	}
-	if (cmd->max_operands >= 0 && cli->noperands > cmd->max_operands) {
-		extra = cli->operands[cmd->max_operands];
-		free(sp->argv);
-		usage_error(cli, "unexpected argument '%s'", extra);
-	}
+	if (cmd->max_operands >= 0 && cli->noperands > cmd->max_operands)
+		usage_error(cli, "unexpected argument '%s'",
+		    cli->operands[cmd->max_operands]);
 }
 
 int
@@ -357,42 +361,29 @@ main(int argc, char **argv)
 	}
 	get_options(&cli, &gs);
 	if ((dir = cli.opt['d']) != NULL) {
-		if (*dir == '\0') {
-			free(gs.argv);
+		if (*dir == '\0')
 			usage_error(NULL, "-d wants a directory");
-		}
 		/* Before any call into the library, which reads it. */
 		if (setenv("SHAREDMEM_DIR", dir, 1) == -1) {
 			warnmsg("%s: %s", dir, strerror(errno));
-			free(gs.argv);
 			return CLI_FAIL;
 		}
 	}
-	if (cli.opt['h'] != NULL || gs.help) {
-		free(gs.argv);
+	if (cli.opt['h'] != NULL || gs.help)
 		global_help();
-	}
 	if (gs.longopt) {
-		free(gs.argv);
 		printf("sharedmem (libsharedmem) %s\n",
 		    sharedmem_version());
 		help_done();
 	}
-	if (gs.argc == gs.nopts + 1) {
-		free(gs.argv);
+	if (gs.argc == gs.nopts + 1)
 		usage_error(NULL, "no command given (sharedmem -h lists them)");
-	}
 
 	memset(&cli, 0, sizeof(cli));
-	if ((cli.cmd = find_command(gs.argv[gs.nopts + 1])) == NULL) {
-		bad = gs.argv[gs.nopts + 1];
-		free(gs.argv);
-		usage_error(NULL, "unknown command '%s' (sharedmem -h lists "
-		    "them)", bad);
-	}
+	if ((cli.cmd = find_command(gs.argv[gs.nopts + 1])) == NULL)
+		unknown_command(gs.argv[gs.nopts + 1]);
 	if (split_args(&cs, prog, gs.argc - gs.nopts - 2,
 	    gs.argv + gs.nopts + 2, cli.cmd, 0, &bad) == -1) {
-		free(gs.argv);
 		if (bad == NULL) {
 			warnmsg("%s", strerror(errno));
 			return CLI_FAIL;
@@ -401,14 +392,12 @@ main(int argc, char **argv)
 	}
 	free(gs.argv);
 	get_options(&cli, &cs);
-	if (cli.opt['h'] != NULL || cs.help) {
-		free(cs.argv);
+	if (cli.opt['h'] != NULL || cs.help)
 		command_help(cli.cmd);
-	}
 	cli.longopt = cs.longopt;
 	cli.operands = cs.argv + cs.nopts + 1;
 	cli.noperands = cs.argc - cs.nopts - 1;
-	check_operands(&cli, &cs);
+	check_operands(&cli);
 	status = cli.cmd->run(&cli);
 	free(cs.argv);
 	return status;

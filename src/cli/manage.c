@@ -101,8 +101,7 @@ cmd_rm(struct cli *cli)
 
 	for (i = 0; i < cli->noperands; i++) {
 		name = cli->operands[i];
-		stale = sharedmem_inspect(name, &info) == 0 &&
-		    stale_state(&info);
+		stale = sharedmem_inspect(name, &info) == 0 && info.stale;
 		if (sharedmem_remove(name) == 0) {
 			removed_note(name);
 			continue;
@@ -197,12 +196,12 @@ report(enum sharedmem_leftover kind, const char *file, int shmid, int error,
 			gc->left++;
 			return;
 		}
-		(void)snprintf(what, sizeof(what), "file %s of a create that "
-		    "died", file);
+		(void)snprintf(what, sizeof(what), "file %s of a create or "
+		    "removal that died", file);
 		break;
 	case SHAREDMEM_UNFINISHED_SEGMENT:
 		(void)snprintf(what, sizeof(what), "segment shmid %d of a "
-		    "create that died (%s)", shmid, file);
+		    "create or removal that died (%s)", shmid, file);
 		break;
 	case SHAREDMEM_BAD_KEYFILE:
 	default:
