@@ -251,7 +251,8 @@ get_options(struct cli *cli, const struct split *sp)
 			usage_error(cli, "-%c wants a value", optopt);
 		if (c == '?' || (q = strchr(optstring, c)) == NULL)
 			usage_error(cli, "unknown option -%c", optopt);
-		cli->opt[(unsigned char)c] = q[1] == ':' ? optarg : "";
+		else
+			cli->opt[(unsigned char)c] = q[1] == ':' ? optarg : "";
 	}
 }
 
