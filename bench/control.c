@@ -1,7 +1,8 @@
 /*
  * control.c - what a name costs: the library's create+unlink+close and
- * attach+close against the raw System V calls, which are their floor,
- * against POSIX shm_open+mmap, and against CPython's SharedMemory, with
+ * attach+close against the raw System V calls, against the same system
+ * calls that the library makes, made alone, which are its floor, against
+ * POSIX shm_open+mmap, and against CPython's SharedMemory, with
  * its resource tracker and without; the sharedmem module's SharedMemory
  * against CPython's, which it replaces; and what the lock costs, against
  * the raw semop pair that is its floor, when nobody else holds it and
@@ -91,6 +92,7 @@ posix_cycle(void)
 
 static int raw_attached_id;
 static sharedmem *kept;
+static char *kept_keyfile;
 
 static void
 raw_attach(void)
@@ -163,9 +165,9 @@ library_lock(void)
 
 /* The rows, in their groups. */
 enum row {
-	RAW_CREATE, LIB_CREATE, POSIX_CREATE, PY_TRACKED, PY_UNTRACKED,
-	DROPIN_CREATE,
-	RAW_ATTACH, LIB_ATTACH, PY_ATTACH, DROPIN_ATTACH,
+	RAW_CREATE, LIB_CREATE, FLOOR_CREATE, POSIX_CREATE, PY_TRACKED,
+	PY_UNTRACKED, DROPIN_CREATE,
+	RAW_ATTACH, LIB_ATTACH, FLOOR_ATTACH, PY_ATTACH, DROPIN_ATTACH,
 	RAW_LOCK, LIB_LOCK,
 	RAW_CONTEND, LIB_CONTEND,
 	NROWS
@@ -185,6 +187,7 @@ static const struct {
 } rows[NROWS] = {
 	{ "System V shmget+shmat+shmdt+IPC_RMID", "System V", NONE, NONE },
 	{ "sharedmem create+unlink+close", NULL, RAW_CREATE, PY_TRACKED },
+	{ "  its system calls alone", NULL, RAW_CREATE, NONE },
 	{ "POSIX shm_open+ftruncate+mmap+munmap+shm_unlink", NULL, RAW_CREATE,
 	    NONE },
 	{ "CPython SharedMemory create+close+unlink", "CPython", RAW_CREATE,
@@ -194,6 +197,7 @@ static const struct {
 	    RAW_CREATE },
 	{ "System V shmget+shmat+shmdt", "System V", NONE, NONE },
 	{ "sharedmem attach+close", NULL, RAW_ATTACH, PY_ATTACH },
+	{ "  its system calls alone", NULL, RAW_ATTACH, NONE },
 	{ "CPython SharedMemory(name)+close", "CPython", RAW_ATTACH, NONE },
 	{ "drop-in SharedMemory(name)+close", NULL, PY_ATTACH, RAW_ATTACH },
 	{ "System V semop -1, +1 (SEM_UNDO)", "semop", NONE, NONE },
@@ -221,6 +225,8 @@ measure(enum row k, long cycles)
 		return time_calls(raw_cycle, cycles);
 	case LIB_CREATE:
 		return time_calls(library_cycle, cycles);
+	case FLOOR_CREATE:
+		return time_calls(floor_cycle, cycles);
 #ifdef HAVE_SHM_OPEN
 	case POSIX_CREATE:
 		return time_calls(posix_cycle, cycles);
@@ -235,6 +241,8 @@ measure(enum row k, long cycles)
 		return time_calls(raw_attach, cycles);
 	case LIB_ATTACH:
 		return time_calls(library_attach, cycles);
+	case FLOOR_ATTACH:
+		return time_calls(floor_attach, cycles);
 	case PY_ATTACH:
 		return python_time("attach", "cpython", cycles);
 	case DROPIN_ATTACH:
@@ -273,6 +281,9 @@ set_up(int g, int *slots)
 	union semarg arg;
 
 	switch (g) {
+	case 0:
+		floor_set_up(sharedmem_dir(), SIZE, NULL, -1);
+		break;
 	case 1:
 		if ((raw_attached_id = shmget(raw_key, SIZE,
 		    IPC_CREAT | IPC_EXCL | 0600)) == -1)
@@ -281,6 +292,11 @@ set_up(int g, int *slots)
 		if ((kept = sharedmem_create("bench-control", SIZE)) == NULL)
 			die("sharedmem_create");
 		slots[1] = bench_guard_shm(kept);
+		if ((kept_keyfile = sharedmem_keyfile("bench-control")) ==
+		    NULL)
+			die("sharedmem_keyfile");
+		floor_set_up(sharedmem_dir(), SIZE, kept_keyfile,
+		    sharedmem_id(kept));
 		break;
 	case 2:
 		if ((raw_semid = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600)) ==
@@ -307,6 +323,7 @@ tear_down(int g, const int *slots)
 			die("shmctl IPC_RMID");
 		bench_unguard(slots[0]);
 		bench_remove(kept, slots[1]);
+		free(kept_keyfile);
 		break;
 	case 3:
 		if (semctl(raw_semid, 0, IPC_RMID) == -1)

@@ -1,7 +1,8 @@
 /*
  * control.h - what bench/control's files share: the lock contended by two
- * processes (contend.c), and Python's SharedMemory, run by a python3
- * process that stays for the whole program (python.c).
+ * processes (contend.c), Python's SharedMemory, run by a python3 process
+ * that stays for the whole program (python.c), and the library's system
+ * calls without the library (floor.c).
  */
 #ifndef BENCH_CONTROL_H
 #define BENCH_CONTROL_H
@@ -32,5 +33,17 @@ double contend(sharedmem *shm, int semid, double warm, double seconds);
 int python_start(const char *script, const char *module_dir);
 double python_time(const char *what, const char *module, long n);
 void python_stop(void);
+
+/*
+ * The library's system calls alone (floor.c): floor_set_up() takes the
+ * key directory, the segments' size, and the key file and shmid of a name
+ * that floor_attach() attaches as the library would; floor_cycle() makes,
+ * publishes, removes and closes a name's files and segment.  Both die on
+ * any failure.
+ */
+void floor_set_up(const char *dir, size_t size, const char *keyfile,
+    int shmid);
+void floor_cycle(void);
+void floor_attach(void);
 
 #endif /* BENCH_CONTROL_H */
