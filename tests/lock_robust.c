@@ -727,8 +727,8 @@ test_larger_set(void)
 	(void)semctl(semid, 0, IPC_RMID);
 }
 
-/* The key file that this version wrote of a name with a lock and two
- * counting semaphores, kept in tests/keyfiles: read as such, and judged
+/* The key file that 0.4 wrote of a name with a lock and two counting
+ * semaphores, kept in tests/keyfiles/0.4: read as such, and judged
  * stale, as of another run of the system. */
 static void
 test_fixture(void)
@@ -738,20 +738,21 @@ test_fixture(void)
 	char path[4096], line[1024];
 	FILE *in, *out;
 
-	snprintf(path, sizeof(path), "%s/tests/keyfiles/0.4.0-lock-2-semaphores",
+	snprintf(path, sizeof(path), "%s/tests/keyfiles/0.4/sharedmem.locked",
 	    srcdir != NULL ? srcdir : ".");
 	if ((in = fopen(path, "r")) == NULL ||
 	    fgets(line, sizeof(line), in) == NULL ||
-	    (out = fopen(keyfile("jobs"), "w")) == NULL ||
+	    (out = fopen(keyfile("locked"), "w")) == NULL ||
 	    fputs(line, out) == EOF || fclose(out) == EOF)
 		bail_out("%s: %s", path, strerror(errno));
 	(void)fclose(in);
-	ok(sharedmem_inspect("jobs", &info) == 0 && info.semaphores == 2 &&
+	ok(sharedmem_inspect("locked", &info) == 0 && info.semaphores == 2 &&
 	    info.semid == 0 && info.state != SHAREDMEM_LIVE,
-	    "the key file of 0.4.0 of a name with a lock and two semaphores "
+	    "the key file of 0.4 of a name with a lock and two semaphores "
 	    "reads: semid 0, two semaphores, stale here");
-	FAILS_WITH(sharedmem_lock_state("jobs"), ESTALE, "... its lock state");
-	(void)sharedmem_remove("jobs");
+	FAILS_WITH(sharedmem_lock_state("locked"), ESTALE,
+	    "... its lock state");
+	(void)sharedmem_remove("locked");
 }
 
 /* A lock held by a program that takes semaphore 0 alone, as sharedmem(7)

@@ -7,8 +7,9 @@
 #
 # BUILD is a built tree of the release's commit, the last with its
 # version in src/sharedmem.h: 0.1 is 8b605f5, 0.2 is 37cc2c7, 0.3 is
-# 5f75c07.  It runs that tool in a private IPC namespace (root, for
-# unshare --ipc --mount), one name at a time:
+# 5f75c07; 0.4's come from the tree that moved to 0.4.0.  It runs that
+# tool in a private IPC namespace (root, for unshare --ipc --mount), one
+# name at a time:
 #   plain   1024 bytes
 #   locked  4096 bytes with the lock and two counting semaphores (0.2 on)
 # and, where the release writes the run of the system, the same two where
@@ -16,9 +17,11 @@
 # hidden).  expected has a line a file:
 #   NAME VERSION KEY SHMID SIZE PID SEMID SEMS BOOT
 # KEY, SHMID, SIZE and PID (the creator's) as ipcs -m and ipcs -m -p show
-# the segment, SEMID and SEMS as ipcs -s shows the set, BOOT as the system
-# tells it to any program (/proc), - where there is none; VERSION is the
-# record's version that the release's sharedmem(7) gives.
+# the segment, SEMID and SEMS as ipcs -s shows the set (from 0.4 on, the
+# lock's held semaphore included, which the record's sems leaves out),
+# BOOT as the system tells it to any program (/proc), - where there is
+# none; VERSION is the record's version that the release's sharedmem(7)
+# gives.
 set -eu
 
 case ${1-} in
