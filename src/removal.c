@@ -95,7 +95,7 @@ settle(const char *path, const char *name, const char *tmp)
 {
 	struct keyfile kf;
 	struct judgement j;
-	int fd, err;
+	int fd, err, r;
 
 	/* No key file (EINVAL) goes, an empty directory too; a directory
 	 * that holds something goes back.  One that could not be read for
@@ -120,12 +120,12 @@ settle(const char *path, const char *name, const char *tmp)
 		/* Its own remover may have come and gone while it was away,
 		 * finding no key file to remove after the segment: judged
 		 * again, a file gone stale meanwhile goes now. */
-		err = 0;
+		r = 0;
 		if (smi_judge(&kf, name, &j) == 0 &&
 		    smi_judge_stale(j.state) && smi_may_remove(&kf))
-			err = smi_discard(path, name, &kf, &j) == -1 ? -1 : 0;
+			r = smi_discard(path, name, &kf, &j) == -1 ? -1 : 0;
 		smi_close_quietly(fd);
-		return err;
+		return r;
 	}
 	err = errno;
 	smi_close_quietly(fd);

@@ -75,7 +75,7 @@ semid_of(const sharedmem *shm)
 	if (shm->seg.nsems == 0)
 		return smi_fail(ENOTSUP);
 	if (shm->seg.semid == -1)
-		return errno = shm->seg.set_errno, -1;
+		return smi_fail(shm->seg.set_errno);
 	return shm->seg.semid;
 }
 
