@@ -97,10 +97,10 @@ floor_cycle(void)
 	/* Unlink. */
 	if (shmctl(id, IPC_RMID, NULL) == -1)
 		bench_die("shmctl IPC_RMID");
-	if (lstat(name_path, &st) == -1 ||
+	if (fstat(fd, &st) == -1 || lstat(name_path, &st) == -1 ||
 	    rename(name_path, taken_path) == -1 ||
 	    lstat(taken_path, &st) == -1 || unlink(taken_path) == -1)
-		bench_die("lstat/rename/unlink");
+		bench_die("fstat/lstat/rename/unlink");
 	/* Close. */
 	if (shmdt(addr) == -1 || close(fd) == -1)
 		bench_die("shmdt/close");
