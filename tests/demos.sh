@@ -10,11 +10,7 @@ set -u
 : "${top_builddir:=.}" "${top_srcdir:=.}"
 
 echo 1..80
-if test -z "${SHAREDMEM_DIR-}" || test ! -d "$SHAREDMEM_DIR"; then
-	echo "Bail out! no key directory: run through tests/run-test.sh"
-	exit 99
-fi
-dir=$SHAREDMEM_DIR
+. "$top_srcdir/tests/keydir-lib.sh"
 ex=$top_builddir/examples
 for t in uint8 float64; do
 	for p in process1 process2; do

@@ -14,11 +14,7 @@
 set -u
 : "${top_builddir:=.}" "${top_srcdir:=.}"
 
-if test -z "${SHAREDMEM_DIR-}" || test ! -d "$SHAREDMEM_DIR"; then
-	echo "Bail out! no key directory: run through tests/run-test.sh"
-	exit 99
-fi
-dir=$SHAREDMEM_DIR
+. "$top_srcdir/tests/keydir-lib.sh"
 as_user=$top_builddir/tests/as_user
 # The user runs them from wherever the test runs: paths from the root.
 tool=$(cd "$top_builddir/src" && pwd)/sharedmem

@@ -14,11 +14,7 @@
 set -u
 : "${top_builddir:=.}" "${top_srcdir:=.}"
 
-if test -z "${SHAREDMEM_DIR-}" || test ! -d "$SHAREDMEM_DIR"; then
-	echo "Bail out! no key directory: run through tests/run-test.sh"
-	exit 99
-fi
-dir=$SHAREDMEM_DIR
+. "$top_srcdir/tests/keydir-lib.sh"
 tool=$top_builddir/src/sharedmem
 module=$top_builddir/tests/torture/.libs/crashpoint.so
 if test ! -f "$module"; then

@@ -13,11 +13,7 @@ set -u
 : "${top_builddir:=.}" "${top_srcdir:=.}"
 
 echo 1..76
-if test -z "${SHAREDMEM_DIR-}" || test ! -d "$SHAREDMEM_DIR"; then
-	echo "Bail out! no key directory: run through tests/run-test.sh"
-	exit 99
-fi
-dir=$SHAREDMEM_DIR
+. "$top_srcdir/tests/keydir-lib.sh"
 ex=$top_builddir/examples
 for prog in stream_producer stream_consumer; do
 	if test ! -x "$ex/$prog"; then
