@@ -298,15 +298,20 @@ def test_ours_names_and_errors():
     shm.unlink()
 
 
-def test_ours_unlink_only_its_own():
-    name = fresh('own')
+def made_again(name):
+    """A handle of name closed, and its segment removed behind its back
+    and made again by somebody else: the old handle and the new one."""
     old = create(name, 64)
     old.close()
-    # Removed behind its back, and made again by somebody else.
     gone = SharedMemory(name)
     gone.unlink()
     gone.close()
-    new = create(name, 128)
+    return old, create(name, 128)
+
+
+def test_ours_unlink_only_its_own():
+    name = fresh('own')
+    old, new = made_again(name)
     check_raises('unlink after close, of a name made again since: '
                  'FileNotFoundError', FileNotFoundError, old.unlink)
     other = SharedMemory(name)
@@ -333,12 +338,7 @@ def test_ours_older_library():
         ok(raises(FileNotFoundError, SharedMemory, name) is not None,
            '...and without sharedmem_unlink_id: close then unlink removes '
            'the name')
-        old = create(name, 64)
-        old.close()
-        gone = SharedMemory(name)
-        gone.unlink()
-        gone.close()
-        new = create(name, 128)
+        old, new = made_again(name)
         check_raises('...but not one made again since: FileNotFoundError',
                      FileNotFoundError, old.unlink)
         new.close()
