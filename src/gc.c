@@ -270,8 +270,7 @@ sharedmem_gc(int flags, sharedmem_gc_report *report, void *arg)
 		len = strlen(dir) + 1 + strlen(de->d_name) + 1;
 		if ((path = malloc(len)) == NULL) {
 			(void)closedir(d);
-			errno = ENOMEM;
-			return -1;
+			return smi_fail(ENOMEM);
 		}
 		(void)snprintf(path, len, "%s/%s", dir, de->d_name);
 		/* Another user's files, and what they lead to, are theirs. */

@@ -217,10 +217,8 @@ sharedmem_close(sharedmem *shm)
 int
 sharedmem_unlink(sharedmem *shm)
 {
-	if (shm == NULL) {
-		errno = EINVAL;
-		return -1;
-	}
+	if (shm == NULL)
+		return smi_fail(EINVAL);
 	return smi_keyfile_unlink(shm->path, shm->name, &shm->seg);
 }
 
@@ -249,10 +247,8 @@ sharedmem_remove(const char *name)
 int
 sharedmem_unlink_id(const char *name, int shmid)
 {
-	if (shmid < 0) {
-		errno = EINVAL;
-		return -1;
-	}
+	if (shmid < 0)
+		return smi_fail(EINVAL);
 	return remove_named(name, shmid);
 }
 
@@ -262,10 +258,10 @@ sharedmem_describe(const sharedmem *shm, struct sharedmem_description *d,
 {
 	struct sharedmem_description all;
 
-	if (shm == NULL || d == NULL) {
-		errno = EINVAL;
-		return -1;
-	}
+	if (shm == NULL || d == NULL)
+		return smi_fail(EINVAL);
+	/* Padding too: the caller gets no bytes of this stack. */
+	memset(&all, 0, sizeof(all));
 	all.addr = shm->seg.addr;
 	all.size = shm->seg.size;
 	all.name = shm->name;
@@ -315,6 +311,7 @@ sharedmem_inspect_sized(const char *name, struct sharedmem_info *info,
 		return smi_fail(EINVAL);
 	if (inspect_name(name, &kf, &j) == -1)
 		return -1;
+	memset(&all, 0, sizeof(all));
 	all.state = j.state;
 	all.key = kf.rec.key;
 	all.shmid = kf.rec.shmid;
@@ -359,8 +356,7 @@ sharedmem_lookup(const char *name, key_t *key, int *shmid)
 		*shmid = info.shmid;
 	if (info.state == SHAREDMEM_LIVE || info.state == SHAREDMEM_HIDDEN)
 		return 0;
-	errno = ESTALE;
-	return -1;
+	return smi_fail(ESTALE);
 }
 
 int

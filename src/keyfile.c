@@ -243,8 +243,7 @@ make_segment(const char *tmp, int fd, const struct segopts *opts,
 		(void)shmctl(id, IPC_RMID, NULL);
 		rec->shmid = -1;
 	}
-	errno = ENOSPC;
-	return -1;
+	return smi_fail(ENOSPC);
 }
 
 /* Publishes the private file tmp under path: steps 4 and 5. */
@@ -259,8 +258,7 @@ publish(const char *tmp, const char *path, const char *name)
 		if (errno != EEXIST || clear_for_create(path, name) == -1)
 			return -1;
 	}
-	errno = EBUSY;
-	return -1;
+	return smi_fail(EBUSY);
 }
 
 /*

@@ -149,10 +149,8 @@ smi_record_write(int fd, const struct record *rec, size_t *len)
 	ssize_t n;
 	int want;
 
-	if ((want = smi_record_format(buf, sizeof(buf), rec)) == -1) {
-		errno = EOVERFLOW;
-		return -1;
-	}
+	if ((want = smi_record_format(buf, sizeof(buf), rec)) == -1)
+		return smi_fail(EOVERFLOW);
 	if ((n = pwrite(fd, buf, (size_t)want, 0)) != want) {
 		if (n >= 0)
 			errno = ENOSPC;

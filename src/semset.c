@@ -92,7 +92,7 @@ smi_semset_taken(key_t key)
 
 /*
  * Removes the set semid (-1: none), which the caller made or found its
- * name's.  The one place where sets are removed: whatever fails here
+ * name's.  Sets are removed in this file alone; whatever fails here
  * leaves a set that nothing needs any more, which shows in ipcs -s.
  */
 void
